@@ -1,0 +1,31 @@
+using Gateway.Development;
+using Gateway.Hosting;
+using Microsoft.Extensions.Configuration;
+
+if (args.Length > 0 && args[0] == MintTokenCommand.Name)
+{
+    var configFile = ConfigFileLocator.Locate(args);
+    var configuration = new ConfigurationBuilder();
+    if (configFile is not null)
+    {
+        configuration.AddJsonFile(configFile, optional: false);
+    }
+
+    return MintTokenCommand.Run(ConfigFileLocator.Strip(args), configuration.AddEnvironmentVariables().Build(), Console.Out, Console.Error);
+}
+
+try
+{
+    var app = GatewayApp.Build(args);
+    await app.RunAsync();
+    return 0;
+}
+catch (Exception ex) when (ex is not OperationCanceledException)
+{
+    foreach (var line in StartupErrors.Describe(ex))
+    {
+        await Console.Error.WriteLineAsync($"Gateway failed to start: {line}");
+    }
+
+    return 1;
+}

@@ -1,0 +1,38 @@
+using Gateway.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Gateway.Proxy;
+
+public static class ProxyServiceCollectionExtensions
+{
+    /// <summary>YARP with routes and clusters from the <c>ReverseProxy</c> section (reloaded on change) and the gateway's route policies.</summary>
+    public static IServiceCollection AddGatewayProxy(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<ProxyOptions>().Bind(configuration.GetSection(ProxyOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ProxyOptions>, ProxyOptionsValidator>());
+        services.AddSingleton<RoutePolicyCache>();
+        services.AddSingleton<IdentityHeaders>();
+        services.AddReverseProxy()
+            .LoadFromConfig(configuration.GetSection("ReverseProxy"))
+            .AddConfigFilter<RoutePolicyConfigFilter>();
+        return services;
+    }
+
+    /// <summary>Maps the proxy with the token gate in YARP's pipeline, ahead of load balancing.</summary>
+    public static IEndpointConventionBuilder MapGatewayProxy(this IEndpointRouteBuilder endpoints) =>
+        endpoints.MapReverseProxy(pipeline =>
+        {
+            pipeline.UseMiddleware<TokenGateMiddleware>();
+            pipeline.UseSessionAffinity();
+            pipeline.UseLoadBalancing();
+            pipeline.UsePassiveHealthChecks();
+        });
+
+    /// <summary>Keeps admin and public listeners apart; call after UseRouting.</summary>
+    public static IApplicationBuilder UseListenerGuard(this IApplicationBuilder app) => app.UseMiddleware<ListenerGuardMiddleware>();
+}

@@ -1,0 +1,30 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using StackExchange.Redis;
+
+namespace Gateway.Sessions;
+
+internal static class RedisServiceCollectionExtensions
+{
+    /// <summary>One shared multiplexer; connects in the background and never aborts start-up (readiness tells).</summary>
+    public static IServiceCollection AddRedisSessionStore(this IServiceCollection services)
+    {
+        services.AddSingleton(sp => new RedisKeys(sp.GetRequiredService<IOptions<RedisOptions>>().Value.KeyPrefix));
+        services.AddSingleton<IConnectionMultiplexer>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<RedisOptions>>().Value;
+            var config = ConfigurationOptions.Parse(options.Configuration!);
+            config.AbortOnConnectFail = false;
+            config.AsyncTimeout = (int)options.Timeout.TotalMilliseconds;
+            config.SyncTimeout = (int)options.Timeout.TotalMilliseconds;
+            config.ConnectTimeout = Math.Max(config.ConnectTimeout, 1000);
+            // Fail fast while disconnected: a request gets a clear 503 instead of waiting in a backlog.
+            config.BacklogPolicy = BacklogPolicy.FailFast;
+            config.ClientName ??= "gateway";
+            return ConnectionMultiplexer.Connect(config);
+        });
+        services.AddSingleton<RedisSessionStore>();
+        services.AddSingleton<ISessionStore>(sp => sp.GetRequiredService<RedisSessionStore>());
+        return services;
+    }
+}

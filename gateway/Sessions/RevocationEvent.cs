@@ -1,0 +1,44 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Gateway.Sessions;
+
+/// <summary>
+/// The message published on <c>gw:revocations</c> after every write: <c>{"kind":"session","sub":"alice","id":"s1","ts":1700000000000}</c>.
+/// <c>kind</c> is token, session, user, active or epoch; <c>ts</c> the publish time in Unix milliseconds.
+/// A receiver drops its cached state of <c>sub</c> (all state for an unknown or unreadable message).
+/// </summary>
+public sealed record RevocationEvent(
+    [property: JsonPropertyName("kind")] string Kind,
+    [property: JsonPropertyName("sub")] string? Sub,
+    [property: JsonPropertyName("id")] string? Id,
+    [property: JsonPropertyName("ts")] long Timestamp)
+{
+    public const string TokenKind = "token";
+    public const string SessionKind = "session";
+    public const string UserKind = "user";
+    public const string ActiveKind = "active";
+    public const string EpochKind = "epoch";
+
+    public string ToJson() => JsonSerializer.Serialize(this, RevocationEventJson.Default.RevocationEvent);
+
+    public static RevocationEvent? TryParse(string? json)
+    {
+        if (string.IsNullOrEmpty(json))
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize(json, RevocationEventJson.Default.RevocationEvent);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}
+
+[JsonSerializable(typeof(RevocationEvent))]
+internal sealed partial class RevocationEventJson : JsonSerializerContext;

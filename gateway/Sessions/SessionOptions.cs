@@ -1,0 +1,31 @@
+namespace Gateway.Sessions;
+
+/// <summary>Session-state settings, section <c>Gateway:Sessions</c>.</summary>
+public sealed class SessionOptions
+{
+    public const string SectionName = "Gateway:Sessions";
+
+    /// <summary>How long a revoked <c>sid</c> stays denylisted when the call gives no <c>exp</c>. Default 30 days.</summary>
+    public TimeSpan MaxSessionLifetime { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>Per-token rate-spike detection.</summary>
+    public RateSpikeOptions RateSpike { get; set; } = new();
+}
+
+/// <summary>
+/// Section <c>Gateway:Sessions:RateSpike</c>: a token used more than <see cref="Threshold"/> times within
+/// <see cref="Window"/> on one instance is denylisted (reason <c>rate_spike</c>). Off by default.
+/// </summary>
+public sealed class RateSpikeOptions
+{
+    public bool Enabled { get; set; }
+
+    /// <summary>Requests allowed per window. Default 50.</summary>
+    public int Threshold { get; set; } = 50;
+
+    /// <summary>Window length. Default 1 minute.</summary>
+    public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Tokens tracked at most. Default 100000.</summary>
+    public int MaxTrackedTokens { get; set; } = 100_000;
+}

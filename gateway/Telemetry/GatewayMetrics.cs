@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace Gateway.Telemetry;
+
+/// <summary>
+/// Every gateway instrument, on one <see cref="Meter"/> named <c>Gateway</c>. Names are dotted lower case and
+/// tags few and fixed, so dashboards and alert rules can rely on them.
+/// </summary>
+public sealed class GatewayMetrics
+{
+    public const string MeterName = "Gateway";
+
+    private readonly Counter<long> _requests;
+    private readonly Histogram<double> _verifyDuration;
+    private readonly Counter<long> _tokenCache;
+    private readonly Counter<long> _sessionCache;
+    private readonly Histogram<double> _redisDuration;
+    private readonly Counter<long> _redisErrors;
+    private readonly Counter<long> _revocationEvents;
+    private readonly Histogram<double> _revocationLag;
+    private readonly Counter<long> _adminCalls;
+    private readonly Counter<long> _staleServed;
+
+    public GatewayMetrics(IMeterFactory meterFactory)
+    {
+        var meter = meterFactory.Create(MeterName);
+        _requests = meter.CreateCounter<long>("gateway.requests", "{request}", "Requests on protected and anonymous routes, by route, outcome and reason");
+        _verifyDuration = meter.CreateHistogram<double>("gateway.token.verify.duration", "s", "Time to verify a token not found in the verified-token cache");
+        _tokenCache = meter.CreateCounter<long>("gateway.token.cache.lookups", "{lookup}", "Verified-token cache lookups, by result (hit, miss)");
+        _sessionCache = meter.CreateCounter<long>("gateway.session.cache.lookups", "{lookup}", "Session-state cache lookups, by result (hit, miss)");
+        _redisDuration = meter.CreateHistogram<double>("gateway.redis.duration", "s", "Redis call duration, by operation");
+        _redisErrors = meter.CreateCounter<long>("gateway.redis.errors", "{error}", "Failed Redis calls, by operation");
+        _revocationEvents = meter.CreateCounter<long>("gateway.revocation.events", "{event}", "Revocation events received on the pub/sub channel, by kind");
+        _revocationLag = meter.CreateHistogram<double>("gateway.revocation.lag", "s", "Time from a revocation's publication to its application on this instance");
+        _adminCalls = meter.CreateCounter<long>("gateway.admin.calls", "{call}", "Admin API calls, by action and outcome");
+        _staleServed = meter.CreateCounter<long>("gateway.session.stale_served", "{request}", "Requests judged on last-known session state while the store was unreachable (FailureMode=Open)");
+    }
+
+    public void Request(string route, string outcome, string? reason) =>
+        _requests.Add(1, new TagList { { "route", route }, { "outcome", outcome }, { "reason", reason ?? "none" } });
+
+    public void TokenCacheHit() => _tokenCache.Add(1, new KeyValuePair<string, object?>("result", "hit"));
+
+    public void TokenCacheMiss() => _tokenCache.Add(1, new KeyValuePair<string, object?>("result", "miss"));
+
+    public void TokenVerified(string? reason, TimeSpan elapsed) =>
+        _verifyDuration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("outcome", reason is null ? "valid" : "invalid"));
+
+    public void SessionCacheHit() => _sessionCache.Add(1, new KeyValuePair<string, object?>("result", "hit"));
+
+    public void SessionCacheMiss() => _sessionCache.Add(1, new KeyValuePair<string, object?>("result", "miss"));
+
+    public void RedisCall(string operation, TimeSpan elapsed, bool failed)
+    {
+        var tag = new KeyValuePair<string, object?>("operation", operation);
+        _redisDuration.Record(elapsed.TotalSeconds, tag);
+        if (failed)
+        {
+            _redisErrors.Add(1, tag);
+        }
+    }
+
+    public void RevocationReceived(string kind, TimeSpan? lag)
+    {
+        var tag = new KeyValuePair<string, object?>("kind", kind);
+        _revocationEvents.Add(1, tag);
+        if (lag is { } value)
+        {
+            _revocationLag.Record(Math.Max(0, value.TotalSeconds), tag);
+        }
+    }
+
+    public void AdminCall(string action, string outcome) =>
+        _adminCalls.Add(1, new KeyValuePair<string, object?>("action", action), new KeyValuePair<string, object?>("outcome", outcome));
+
+    public void StaleServed() => _staleServed.Add(1);
+}

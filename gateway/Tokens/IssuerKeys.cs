@@ -1,0 +1,123 @@
+using Microsoft.Extensions.Logging;
+
+namespace Gateway.Tokens;
+
+/// <summary>
+/// The live key set of one issuer: inline, or fetched from its JWKS URI, refreshed periodically and on an unknown
+/// <c>kid</c> (at most once per cool-down). A failed fetch keeps the last good set.
+/// </summary>
+internal sealed partial class IssuerKeys
+{
+    private readonly IHttpClientFactory _httpClientFactory;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Lock _gate = new();
+    private volatile KeySet _current = KeySet.Empty;
+    private Task? _inFlight;
+    private long _lastAttemptTimestamp = long.MinValue;
+
+    public IssuerKeys(IssuerOptions options, IHttpClientFactory httpClientFactory, TimeProvider time, ILogger logger)
+    {
+        Options = options;
+        _httpClientFactory = httpClientFactory;
+        _time = time;
+        _logger = logger;
+        if (options.Jwks is { Length: > 0 } inline)
+        {
+            _current = KeySet.Parse(inline, time.GetUtcNow());
+        }
+    }
+
+    public IssuerOptions Options { get; }
+
+    public string Issuer => Options.Issuer!;
+
+    public KeySet Current => _current;
+
+    public bool IsRemote => !string.IsNullOrEmpty(Options.JwksUri);
+
+    /// <summary>True once a key set is in hand (inline, or fetched at least once).</summary>
+    public bool IsLoaded => _current.Count > 0;
+
+    /// <summary>Fetches now unless a fetch is already running; never throws.</summary>
+    public Task RefreshAsync(CancellationToken cancellationToken)
+    {
+        if (!IsRemote)
+        {
+            return Task.CompletedTask;
+        }
+
+        lock (_gate)
+        {
+            _lastAttemptTimestamp = _time.GetTimestamp();
+            // Task.Run: the fetch's own finally takes the lock, so it can only clear _inFlight after it is set.
+            return _inFlight ??= Task.Run(() => FetchAsync(cancellationToken), CancellationToken.None);
+        }
+    }
+
+    /// <summary>An unknown kid may mean the issuer rotated keys: refetch, but at most once per cool-down.</summary>
+    public async ValueTask<KeySet> RefreshForUnknownKidAsync(CancellationToken cancellationToken)
+    {
+        if (!IsRemote)
+        {
+            return _current;
+        }
+
+        Task fetch;
+        lock (_gate)
+        {
+            if (_inFlight is null)
+            {
+                var sinceLast = _lastAttemptTimestamp == long.MinValue
+                    ? TimeSpan.MaxValue
+                    : _time.GetElapsedTime(_lastAttemptTimestamp);
+                if (sinceLast < Options.JwksRefetchCooldown)
+                {
+                    return _current;
+                }
+
+                _lastAttemptTimestamp = _time.GetTimestamp();
+                _inFlight = Task.Run(() => FetchAsync(CancellationToken.None), CancellationToken.None);
+            }
+
+            fetch = _inFlight;
+        }
+
+        await fetch.WaitAsync(cancellationToken);
+        return _current;
+    }
+
+    private async Task FetchAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var client = _httpClientFactory.CreateClient(TokensServiceCollectionExtensions.JwksHttpClientName);
+            using var response = await client.GetAsync(new Uri(Options.JwksUri!), cancellationToken);
+            response.EnsureSuccessStatusCode();
+            var json = await response.Content.ReadAsStringAsync(cancellationToken);
+            var set = KeySet.Parse(json, _time.GetUtcNow());
+            _current = set;
+            Log.JwksLoaded(_logger, Issuer, set.Count);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or FormatException or TaskCanceledException or OperationCanceledException)
+        {
+            Log.JwksFetchFailed(_logger, Issuer, ex.GetType().Name, ex.Message, _current.Count);
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _inFlight = null;
+            }
+        }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Loaded {KeyCount} signing keys for issuer {Issuer}")]
+        public static partial void JwksLoaded(ILogger logger, string issuer, int keyCount);
+
+        [LoggerMessage(EventId = 1102, Level = LogLevel.Warning, Message = "JWKS fetch for issuer {Issuer} failed ({ErrorType}: {Error}); keeping the last good set of {KeyCount} keys")]
+        public static partial void JwksFetchFailed(ILogger logger, string issuer, string errorType, string error, int keyCount);
+    }
+}
