@@ -1,0 +1,10 @@
+namespace Gateway.Tests;
+
+public sealed class SmokeTests
+{
+    [Fact]
+    public void RouteMetadataKeys_AreTheDesignNames()
+    {
+        Assert.Equal("MaxTokenAge", Gateway.Proxy.RouteMetadataKeys.MaxTokenAge);
+    }
+}

@@ -1,0 +1,2 @@
+Console.WriteLine("loadtests: see its issue");
+return 0;
