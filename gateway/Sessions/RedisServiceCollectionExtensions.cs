@@ -23,6 +23,7 @@ internal static class RedisServiceCollectionExtensions
             config.ClientName ??= "gateway";
             return ConnectionMultiplexer.Connect(config);
         });
+        services.AddSingleton<ISessionStoreHealth, RedisSessionStoreHealth>();
         services.AddSingleton<RedisSessionStore>();
         services.AddSingleton<ISessionStore>(sp => sp.GetRequiredService<RedisSessionStore>());
         return services;

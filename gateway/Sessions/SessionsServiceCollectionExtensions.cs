@@ -25,6 +25,7 @@ public static partial class SessionsServiceCollectionExtensions
         {
             services.AddSingleton<InProcessSessionStore>();
             services.AddSingleton<ISessionStore>(sp => sp.GetRequiredService<InProcessSessionStore>());
+            services.AddSingleton<ISessionStoreHealth, InProcessSessionStoreHealth>();
             services.AddHostedService<InProcessAnnouncement>();
         }
         else

@@ -1,0 +1,16 @@
+namespace Gateway.Sessions;
+
+/// <summary>Whether the session store can serve checks now (readiness).</summary>
+public interface ISessionStoreHealth
+{
+    ValueTask<SessionStoreHealthReport> CheckAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>The store's kind, whether it is ready, and a short human-readable detail.</summary>
+public sealed record SessionStoreHealthReport(string Kind, bool Ready, string Detail);
+
+internal sealed class InProcessSessionStoreHealth : ISessionStoreHealth
+{
+    public ValueTask<SessionStoreHealthReport> CheckAsync(CancellationToken cancellationToken) =>
+        new(new SessionStoreHealthReport("in-process", true, "in-process store (single instance, not persisted)"));
+}
