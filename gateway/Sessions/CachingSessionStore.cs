@@ -46,6 +46,10 @@ internal sealed class CachingSessionStore : ISessionStore, ILastKnownSessionStat
     private async ValueTask<SessionState> ReadThroughAsync(string sub, string? sid, string? jti, CancellationToken cancellationToken)
     {
         var ticket = _cache.BeginRead(sub);
+
+        // After a connection loss, Redis may have restarted empty: check the epoch marker (once) before believing a
+        // read, so a forgotten revocation never passes ahead of the data-loss cut-off.
+        await _epoch.EnsureVerifiedAsync();
         var state = await _inner.ReadAsync(sub, sid, jti, cancellationToken);
         _cache.Complete(sub, sid, jti, state, ticket);
         return state with { GlobalCutoff = _epoch.GlobalCutoff };

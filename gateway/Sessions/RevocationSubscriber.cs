@@ -93,6 +93,8 @@ internal sealed partial class RevocationSubscriber : BackgroundService
 
     private void OnConnectionFailed(object? sender, ConnectionFailedEventArgs e)
     {
+        // Redis may come back empty: reads wait for an epoch check, the cache for a resync.
+        _epoch.ConnectionLost();
         _cache.SetTrusted(false);
         Log.ConnectionLost(_logger, e.ConnectionType.ToString(), e.FailureType.ToString());
     }

@@ -24,6 +24,8 @@ internal sealed partial class StoreEpoch : IDisposable
     private readonly SemaphoreSlim _gate = new(1, 1);
     private string? _seen;
     private long _globalCutoff;
+    private long _connectionLosses;
+    private long _verifiedAt = -1;
 
     public StoreEpoch(IConnectionMultiplexer redis, RedisKeys keys, TimeProvider time, IOptions<RedisOptions> options, ILogger<StoreEpoch> logger)
     {
@@ -40,53 +42,105 @@ internal sealed partial class StoreEpoch : IDisposable
     /// <summary>True once the epoch was read or written at least once.</summary>
     public bool Known => Volatile.Read(ref _seen) is not null;
 
+    /// <summary>True when the marker was checked since the last connection loss (see <see cref="ConnectionLost"/>).</summary>
+    public bool Verified => Volatile.Read(ref _verifiedAt) == Volatile.Read(ref _connectionLosses);
+
+    /// <summary>
+    /// The connection dropped: Redis may have restarted empty. Until the marker is checked again, no read may be
+    /// trusted, or a revocation Redis forgot would pass before the cut-off is applied.
+    /// </summary>
+    public void ConnectionLost() => Interlocked.Increment(ref _connectionLosses);
+
+    /// <summary>
+    /// Checks the marker unless that was done since the last connection loss; call before every read of session state.
+    /// Waits at most the Redis timeout for a check already running.
+    /// </summary>
+    /// <exception cref="SessionStoreUnavailableException">The marker could not be checked.</exception>
+    public ValueTask EnsureVerifiedAsync() => Verified ? ValueTask.CompletedTask : new ValueTask(VerifyAsync());
+
+    private async Task VerifyAsync()
+    {
+        try
+        {
+            if (!await _gate.WaitAsync(_options.Timeout))
+            {
+                throw new SessionStoreUnavailableException("Redis epoch check still running");
+            }
+
+            try
+            {
+                if (!Verified)
+                {
+                    await CheckLockedAsync();
+                }
+            }
+            finally
+            {
+                _gate.Release();
+            }
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+        {
+            throw new SessionStoreUnavailableException($"Redis epoch check failed: {ex.GetType().Name}", ex);
+        }
+    }
+
     /// <summary>Reads the marker; when it is missing, applies the cut-off and writes a new one. Returns true when a loss was handled.</summary>
     public async Task<bool> CheckAsync()
     {
         await _gate.WaitAsync();
         try
         {
-            var db = _redis.GetDatabase();
-            var epoch = await db.StringGetAsync(_keys.Epoch);
-            var lost = false;
-            if (epoch.IsNull)
-            {
-                lost = true;
-                var fresh = Guid.NewGuid().ToString("N");
-                if (_options.DataLossCutoff)
-                {
-                    var now = _time.GetUtcNow().ToUnixTimeSeconds();
-                    await db.ScriptEvaluateAsync(MaxScript, new { key = _keys.GlobalCutoff, value = now });
-                }
-
-                await db.StringSetAsync(_keys.Epoch, fresh, when: When.NotExists);
-                epoch = await db.StringGetAsync(_keys.Epoch);
-                if (_seen is not null)
-                {
-                    Log.DataLoss(_logger);
-                }
-                else
-                {
-                    Log.Initialised(_logger, _options.DataLossCutoff);
-                }
-
-                await _redis.GetSubscriber().PublishAsync(_keys.Channel,
-                    new RevocationEvent(RevocationEvent.EpochKind, null, epoch.ToString(), _time.GetUtcNow().ToUnixTimeMilliseconds()).ToJson());
-            }
-            else if (_seen is not null && !string.Equals(_seen, epoch.ToString(), StringComparison.Ordinal))
-            {
-                Log.EpochChanged(_logger);
-            }
-
-            Volatile.Write(ref _seen, epoch.ToString());
-            var cutoff = await db.StringGetAsync(_keys.GlobalCutoff);
-            Volatile.Write(ref _globalCutoff, cutoff.TryParse(out long value) ? value : 0);
-            return lost;
+            return await CheckLockedAsync();
         }
         finally
         {
             _gate.Release();
         }
+    }
+
+    private async Task<bool> CheckLockedAsync()
+    {
+        var losses = Volatile.Read(ref _connectionLosses);
+        var db = _redis.GetDatabase();
+        var epoch = await db.StringGetAsync(_keys.Epoch);
+        var lost = false;
+        if (epoch.IsNull)
+        {
+            lost = true;
+            var fresh = Guid.NewGuid().ToString("N");
+            if (_options.DataLossCutoff)
+            {
+                var now = _time.GetUtcNow().ToUnixTimeSeconds();
+                await db.ScriptEvaluateAsync(MaxScript, new { key = _keys.GlobalCutoff, value = now });
+            }
+
+            await db.StringSetAsync(_keys.Epoch, fresh, when: When.NotExists);
+            epoch = await db.StringGetAsync(_keys.Epoch);
+            if (_seen is not null)
+            {
+                Log.DataLoss(_logger);
+            }
+            else
+            {
+                Log.Initialised(_logger, _options.DataLossCutoff);
+            }
+
+            await _redis.GetSubscriber().PublishAsync(_keys.Channel,
+                new RevocationEvent(RevocationEvent.EpochKind, null, epoch.ToString(), _time.GetUtcNow().ToUnixTimeMilliseconds()).ToJson());
+        }
+        else if (_seen is not null && !string.Equals(_seen, epoch.ToString(), StringComparison.Ordinal))
+        {
+            Log.EpochChanged(_logger);
+        }
+
+        Volatile.Write(ref _seen, epoch.ToString());
+        var cutoff = await db.StringGetAsync(_keys.GlobalCutoff);
+        Volatile.Write(ref _globalCutoff, cutoff.TryParse(out long value) ? value : 0);
+
+        // Only a check that started after the last loss vouches for the data now behind the connection.
+        Volatile.Write(ref _verifiedAt, losses);
+        return lost;
     }
 
     public void Dispose() => _gate.Dispose();
