@@ -29,15 +29,18 @@ internal sealed partial class RedisSessionStore : ISessionStore
     private readonly GatewayMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly long _skewSeconds;
+    private readonly TimeSpan _timeout;
     private readonly ILogger<RedisSessionStore> _logger;
 
-    public RedisSessionStore(IConnectionMultiplexer redis, RedisKeys keys, GatewayMetrics metrics, TimeProvider time, IOptions<TokenOptions> tokens, ILogger<RedisSessionStore> logger)
+    public RedisSessionStore(IConnectionMultiplexer redis, RedisKeys keys, GatewayMetrics metrics, TimeProvider time, IOptions<TokenOptions> tokens,
+        IOptions<RedisOptions> options, ILogger<RedisSessionStore> logger)
     {
         _redis = redis;
         _keys = keys;
         _metrics = metrics;
         _time = time;
         _skewSeconds = (long)tokens.Value.ClockSkew.TotalSeconds;
+        _timeout = options.Value.Timeout;
         _logger = logger;
     }
 
@@ -138,7 +141,8 @@ internal sealed partial class RedisSessionStore : ISessionStore
         var started = Stopwatch.GetTimestamp();
         try
         {
-            var result = await call();
+            // StackExchange.Redis notices an async timeout only on its heartbeat (about once a second): enforce ours here.
+            var result = await call().WaitAsync(_timeout, _time);
             _metrics.RedisCall(operation, Stopwatch.GetElapsedTime(started), failed: false);
             return result;
         }

@@ -22,6 +22,8 @@ internal sealed partial class StoreEpoch : IDisposable
     private readonly RedisOptions _options;
     private readonly ILogger<StoreEpoch> _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Lock _pendingLock = new();
+    private Task? _pending;
     private string? _seen;
     private long _globalCutoff;
     private long _connectionLosses;
@@ -60,24 +62,21 @@ internal sealed partial class StoreEpoch : IDisposable
 
     private async Task VerifyAsync()
     {
-        try
+        Task check;
+        lock (_pendingLock)
         {
-            if (!await _gate.WaitAsync(_options.Timeout))
+            // One check at a time, shared by every request that waits for it.
+            if (_pending is null || _pending.IsCompleted)
             {
-                throw new SessionStoreUnavailableException("Redis epoch check still running");
+                _pending = CheckAsync();
             }
 
-            try
-            {
-                if (!Verified)
-                {
-                    await CheckLockedAsync();
-                }
-            }
-            finally
-            {
-                _gate.Release();
-            }
+            check = _pending;
+        }
+
+        try
+        {
+            await check.WaitAsync(_options.Timeout, _time);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
         {
