@@ -1,0 +1,116 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Gateway.Sessions;
+using Gateway.Tests.TestInfrastructure;
+using Xunit.Abstractions;
+
+namespace Gateway.Tests.Reliability;
+
+/// <summary>
+/// A real 3-master Redis Cluster: every key of one user hashes to one slot (so a check is one round trip, and the
+/// multi-key MGET and Lua scripts are legal), and gateways configured with the cluster's endpoints enforce and
+/// propagate revocations.
+/// </summary>
+public sealed class RedisClusterTests(RedisCluster cluster, ReliabilityRig rig, ITestOutputHelper output)
+    : IClassFixture<RedisCluster>, IClassFixture<ReliabilityRig>
+{
+    private static readonly RedisKeys Keys = new("gw:");
+
+    public static TheoryData<string, string> Ids => new()
+    {
+        { "alice", "s1" },
+        { "a{b}c", "{evil}" },
+        { "{x}", "}{" },
+        { "}{", "{" },
+        { "50%", "%7B" },
+        { "%7Bx%7D", "100%}" },
+        { "user:with:colons", "sid:with:colons" },
+        { "ünïcødé-用户", "séssion-会话" },
+        { "{", "}" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Ids))]
+    public async Task KeySlot_EveryKeyOfOneUser_SharesOneSlot(string sub, string id)
+    {
+        string[] keys =
+        [
+            .. new[]
+            {
+                Keys.Version(sub), Keys.Cutoff(sub), Keys.Active(sub), Keys.Session(sub, id), Keys.Token(sub, id),
+                Keys.Uses(sub, id), Keys.Once(sub, id),
+            }.Select(k => k.ToString()),
+        ];
+        var slots = new List<int>();
+        foreach (var key in keys)
+        {
+            slots.Add(await cluster.KeySlotAsync(key));
+        }
+
+        // One slot, and it is the slot of the (escaped) subject: no id can move a key to another user's slot.
+        Assert.Single(slots.Distinct());
+        Assert.Equal(await cluster.KeySlotAsync(RedisKeys.Escape(sub)), slots[0]);
+    }
+
+    [Fact]
+    public void Keys_IdsWithBracesOrPercent_NeverSpellAnotherUsersKey()
+    {
+        // Escaping is injective: "a{b}" and its percent-encoded spelling are different users with different keys.
+        Assert.NotEqual((string)Keys.Version("a{b}")!, (string)Keys.Version("a%7Bb%7D")!);
+        Assert.NotEqual((string)Keys.Session("u", "x}:jti:y")!, (string)Keys.Token("u", "y")!);
+        Assert.Equal("gw:{a%7Bb%7D}:ver", (string)Keys.Version("a{b}")!);
+        Assert.Equal("gw:{a%257Bb%257D}:ver", (string)Keys.Version("a%7Bb%7D")!);
+    }
+
+    [Fact]
+    public async Task Gateway_OnCluster_EnforcesSessionTokenUserAndMaxUses()
+    {
+        await cluster.ExecuteAsync("SET", "gw:epoch", "seeded-by-test");
+        await using var gateway = await ReliabilityRig.StartGatewayAsync(rig.CreateConfig(cluster.ConnectionString));
+        var sub = "cluster-" + ReliabilityRig.NewUser() + "{%}";
+
+        var session = rig.Token(sub, sid: "s{1}");
+        Assert.True((await ReliabilityRig.GetAsync(gateway, "/api/x", session)).Allowed);
+        await ReliabilityRig.AdminOkAsync(gateway, "/admin/revoke/session", new { sub, sid = "s{1}" });
+        Assert.Equal("session_revoked", (await ReliabilityRig.GetAsync(gateway, "/api/refused", session)).Reason);
+        var ttl = await cluster.ExecuteAsync("TTL", (string)Keys.Session(sub, "s{1}")!);
+        Assert.True(long.Parse(ttl.TrimStart(':'), System.Globalization.CultureInfo.InvariantCulture) > 0, $"TTL of the session key: {ttl}");
+
+        var token = rig.Token(sub, sid: "s2", jti: "j%1");
+        Assert.True((await ReliabilityRig.GetAsync(gateway, "/api/x", token)).Allowed);
+        await ReliabilityRig.AdminOkAsync(gateway, "/admin/revoke/token", new { token });
+        Assert.Equal("token_revoked", (await ReliabilityRig.GetAsync(gateway, "/api/refused", token)).Reason);
+
+        var limited = rig.Token(sub, sid: "s3", jti: "uses-1");
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.True((await ReliabilityRig.GetAsync(gateway, "/limited/x", limited)).Allowed);
+        }
+
+        Assert.Equal("use_limit_reached", (await ReliabilityRig.GetAsync(gateway, "/limited/x", limited)).Reason);
+
+        var old = rig.Token(sub, sid: "s4", iat: TimeSpan.FromSeconds(-2));
+        Assert.True((await ReliabilityRig.GetAsync(gateway, "/api/x", old)).Allowed);
+        using var revoke = await ReliabilityRig.AdminPostAsync(gateway, "/admin/revoke/user", new { sub });
+        var version = (await revoke.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("version").GetInt64();
+        Assert.Equal("user_version_stale", (await ReliabilityRig.GetAsync(gateway, "/api/refused", old)).Reason);
+        Assert.True((await ReliabilityRig.GetAsync(gateway, "/api/x", rig.Token(sub, sid: "s5", ver: version))).Allowed);
+        Assert.Equal("user_version_stale", (await ReliabilityRig.GetAsync(gateway, "/api/refused", rig.Token(sub, sid: "s6", ver: version - 1))).Reason);
+
+        Assert.Empty(rig.Backend.RequestsTo("/api/refused"));
+    }
+
+    [Fact]
+    public async Task TwoInstances_OnCluster_RevocationsPropagateOverClusterPubSub()
+    {
+        await cluster.ExecuteAsync("SET", "gw:epoch", "seeded-by-test");
+        await using var one = await ReliabilityRig.StartGatewayAsync(rig.CreateConfig(cluster.ConnectionString));
+        await using var two = await ReliabilityRig.StartGatewayAsync(rig.CreateConfig(cluster.ConnectionString));
+
+        var lags = await MultiInstanceTests.MeasureAsync(rig, one, two);
+
+        output.WriteLine("two instances, 3-master cluster: revocation lag (admin call sent to 1 -> first refusal on 2): " +
+            string.Join(", ", lags.Select(l => $"{l.Kind} {l.Lag.TotalMilliseconds:0.0} ms (admin call {l.AdminCall.TotalMilliseconds:0.0} ms of it)")));
+        Assert.All(lags, l => Assert.True(l.Lag - l.AdminCall < MultiInstanceTests.PropagationBound, $"{l.Kind}: {(l.Lag - l.AdminCall).TotalMilliseconds:0} ms"));
+    }
+}
