@@ -143,13 +143,19 @@ internal sealed partial class TokenGateMiddleware
         }
 
         var value = values[0].AsSpan().Trim();
-        if (value.Length < 7 || !value[..6].Equals("Bearer", StringComparison.OrdinalIgnoreCase) || value[6] != ' ')
+        if (value.Length < 7 || !value[..6].Equals("Bearer", StringComparison.OrdinalIgnoreCase) || value[6] is not (' ' or '\t'))
         {
             // Another scheme (Basic, ...) is no bearer token: answered with the bare challenge.
             return null;
         }
 
         present = true;
+        if (value[6] != ' ')
+        {
+            // RFC 6750 separates scheme and token with SP only: "Bearer<TAB>token" is a malformed bearer credential.
+            return null;
+        }
+
         var token = value[7..].Trim();
         if (token.IsEmpty || token.ContainsAny(' ', '\t', ','))
         {

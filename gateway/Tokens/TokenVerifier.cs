@@ -18,6 +18,7 @@ internal sealed partial class TokenVerifier
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
     private readonly VerifiedTokenCache _cache;
     private readonly TokenOptions _options;
+    private readonly TypedClaims _typedClaims;
     private readonly long _skewSeconds;
     private readonly GatewayMetrics _metrics;
     private readonly ILogger<TokenVerifier> _logger;
@@ -26,6 +27,10 @@ internal sealed partial class TokenVerifier
     {
         _options = options.Value;
         _skewSeconds = (long)_options.ClockSkew.TotalSeconds;
+        var claims = _options.Claims;
+        _typedClaims = new TypedClaims(
+            [JwtRegisteredClaimNames.Exp, JwtRegisteredClaimNames.Nbf, JwtRegisteredClaimNames.Iat, claims.AuthTime, claims.Version],
+            [claims.Subject, claims.Session, claims.TokenId]);
         _metrics = metrics;
         _logger = logger;
         _cache = new VerifiedTokenCache(_options.VerifiedTokenCacheSize, time);
@@ -95,9 +100,12 @@ internal sealed partial class TokenVerifier
 
     private async ValueTask<(TokenResult, JsonWebToken?)> VerifyCoreAsync(string token, IEnumerable<string>? validTypes, CancellationToken cancellationToken)
     {
-        if (!TokenShape.IsWellFormed(token))
+        switch (TokenShape.Check(token, _typedClaims))
         {
-            return (TokenResult.Fail(TokenReasons.Malformed), null);
+            case TokenShapeVerdict.Malformed:
+                return (TokenResult.Fail(TokenReasons.Malformed), null);
+            case TokenShapeVerdict.InvalidClaim:
+                return (TokenResult.Fail(TokenReasons.InvalidClaim), null);
         }
 
         JsonWebToken jwt;
@@ -244,7 +252,7 @@ internal sealed partial class TokenVerifier
         }
 
         if (!long.TryParse(claim.Value, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var parsed) ||
-            parsed < 0 || parsed > 253_402_300_799)
+            parsed < 0 || parsed > TokenShape.MaxNumericDate)
         {
             return false;
         }
@@ -302,6 +310,8 @@ internal sealed partial class TokenVerifier
             RequireExpirationTime = true,
             RequireSignedTokens = true,
             RequireAudience = true,
+            // Exact audience match: "api://gateway/" is another audience than "api://gateway" (the library's default ignores the slash).
+            IgnoreTrailingSlashWhenValidatingAudience = false,
             TryAllIssuerSigningKeys = false,
             ValidateIssuerSigningKey = false,
             SaveSigninToken = false,
