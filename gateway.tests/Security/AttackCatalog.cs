@@ -283,6 +283,14 @@ internal static class AttackCatalog
         yield return T("claim_sub_Array", SignedClaims(Jose.ClaimsWithRaw("sub", "[\"a\",\"b\"]")), TokenReasons.InvalidClaim);
         yield return T("claim_sub_Object", SignedClaims(Jose.ClaimsWithRaw("sub", "{\"id\":\"a\"}")), TokenReasons.InvalidClaim);
         yield return T("claim_sub_Null", SignedClaims(Jose.ClaimsWithRaw("sub", "null")), TokenReasons.InvalidClaim);
+        foreach (var claim in new[] { "sub", "sid", "jti" })
+        {
+            yield return T($"claim_{claim}_CrLfHeaderInjection", SignedClaims(Jose.ClaimsWithRaw(claim, "\"u1\\r\\nX-Auth-Admin: true\"")), TokenReasons.InvalidClaim);
+            yield return T($"claim_{claim}_EscapedNul", SignedClaims(Jose.ClaimsWithRaw(claim, "\"u1\\u0000\"")), TokenReasons.InvalidClaim);
+            yield return T($"claim_{claim}_Tab", SignedClaims(Jose.ClaimsWithRaw(claim, "\"u\\t1\"")), TokenReasons.InvalidClaim);
+            yield return T($"claim_{claim}_NonAscii", SignedClaims(Jose.ClaimsWithRaw(claim, "\"jos\u00e9\"")), TokenReasons.InvalidClaim);
+        }
+
         yield return T("claim_sid_Number", SignedClaims(Jose.ClaimsWithRaw("sid", "7")), TokenReasons.InvalidClaim);
         yield return T("claim_sid_Array", SignedClaims(Jose.ClaimsWithRaw("sid", "[\"s1\",\"s2\"]")), TokenReasons.InvalidClaim);
         yield return T("claim_jti_Object", SignedClaims(Jose.ClaimsWithRaw("jti", "{}")), TokenReasons.InvalidClaim);

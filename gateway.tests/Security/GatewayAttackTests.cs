@@ -50,6 +50,25 @@ public sealed class GatewayAttackTests(AttackGateway fixture) : IClassFixture<At
         Assert.Empty(fixture.Backend.RequestsTo(path));
     }
 
+    [Fact]
+    public async Task Proxy_TwoAuthorizationHeaderLines_RefusedAsMalformed()
+    {
+        // HttpClient folds repeated values into one line; a raw request sends two separate header lines.
+        var token = Jose.Valid();
+        var path = "/api/header/two-lines";
+        using var client = new System.Net.Sockets.TcpClient();
+        await client.ConnectAsync(fixture.Gateway.PublicUrl.Host, fixture.Gateway.PublicUrl.Port);
+        await using var stream = client.GetStream();
+        var request = $"GET {path} HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer {token}\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n";
+        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes(request));
+        using var reader = new StreamReader(stream, System.Text.Encoding.ASCII);
+        var response = await reader.ReadToEndAsync();
+
+        Assert.StartsWith("HTTP/1.1 401", response, StringComparison.Ordinal);
+        Assert.Contains("error_description=\"malformed_token\"", response, StringComparison.Ordinal);
+        Assert.Empty(fixture.Backend.RequestsTo(path));
+    }
+
     // CR, LF, NUL or non-ASCII in a header value: the client will not send it, or Kestrel answers 400.
     private async Task AssertRefusedByTransportAsync(string path, AttackCase attack)
     {

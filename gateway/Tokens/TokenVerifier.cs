@@ -204,6 +204,11 @@ internal sealed partial class TokenVerifier
             return (TokenResult.Fail(TokenReasons.MissingClaim), null);
         }
 
+        if (!IsPrintableAscii(sub))
+        {
+            return (TokenResult.Fail(TokenReasons.InvalidClaim), null);
+        }
+
         if (numbers.Iat is null || numbers.Exp is null)
         {
             return (TokenResult.Fail(TokenReasons.MissingClaim), null);
@@ -269,7 +274,7 @@ internal sealed partial class TokenVerifier
             return true;
         }
 
-        if (claim.ValueType != ClaimValueTypes.String || string.IsNullOrEmpty(claim.Value) || claim.Value.Length > 256)
+        if (claim.ValueType != ClaimValueTypes.String || string.IsNullOrEmpty(claim.Value) || claim.Value.Length > 256 || !IsPrintableAscii(claim.Value))
         {
             return false;
         }
@@ -277,6 +282,10 @@ internal sealed partial class TokenVerifier
         value = claim.Value;
         return true;
     }
+
+    // sub, sid and jti become identity headers and store keys: control characters (CR/LF, NUL) and non-ASCII would
+    // split or break a forwarded header (OIDC Core: sub is at most 255 ASCII characters).
+    private static bool IsPrintableAscii(string value) => !value.AsSpan().ContainsAnyExceptInRange(' ', '~');
 
     internal static string MapFailure(Exception? ex) => ex switch
     {
