@@ -105,6 +105,7 @@ internal sealed partial class TokenVerifier
             case TokenShapeVerdict.Malformed:
                 return (TokenResult.Fail(TokenReasons.Malformed), null);
             case TokenShapeVerdict.InvalidClaim:
+                // The library would read "exp":"1700000000" or 1700000000.5 as a number, ["a","b"] as "a"; the gateway does not.
                 return (TokenResult.Fail(TokenReasons.InvalidClaim), null);
         }
 
