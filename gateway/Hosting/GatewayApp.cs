@@ -1,3 +1,5 @@
+using Gateway.Admin;
+using Gateway.Logout;
 using Gateway.Proxy;
 using Gateway.Sessions;
 using Gateway.Telemetry;
@@ -43,10 +45,14 @@ public static class GatewayApp
         builder.Services.AddGatewayTokens(builder.Configuration);
         builder.Services.AddGatewaySessions(builder.Configuration);
         builder.Services.AddGatewayProxy(builder.Configuration);
+        builder.Services.AddGatewayAdmin(builder.Configuration);
+        builder.Services.AddGatewayBackchannelLogout(builder.Configuration);
 
         var app = builder.Build();
         app.UseRouting();
         app.UseListenerGuard();
+        app.MapGatewayAdmin();
+        app.MapGatewayBackchannelLogout();
         app.MapGatewayProxy();
         return app;
     }

@@ -145,6 +145,12 @@ internal sealed partial class TokenVerifier
             return (TokenResult.Fail(TokenReasons.InvalidClaim), null);
         }
 
+        // A logout token (OIDC back-channel) never passes as an access token, whatever the issuer's ValidTypes.
+        if (validTypes is null && (string.Equals(jwt.Typ, "logout+jwt", StringComparison.OrdinalIgnoreCase) || jwt.TryGetPayloadValue<object>("events", out _)))
+        {
+            return (TokenResult.Fail(TokenReasons.InvalidType), null);
+        }
+
         var kid = jwt.Kid;
         var key = issuer.Keys.Current.Find(kid, alg);
         if (key is null)
