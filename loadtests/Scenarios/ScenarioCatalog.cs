@@ -68,7 +68,12 @@ internal static class ScenarioCatalog
         Func<HttpResponseMessage, bool> isOk = target.ChecksTokens
             ? r => r.StatusCode == HttpStatusCode.Unauthorized
             : r => r.IsSuccessStatusCode;
-        return new Scenario(InvalidFlood, ctx => LoadClient.GetAsync(client, uri, badAuthorizations[ctx.Random.Next(badAuthorizations.Length)], ctx.CancellationToken, isOk))
+        return new Scenario(InvalidFlood, ctx =>
+        {
+            // One step per kind of bad token, so the report shows which kinds are expensive to refuse.
+            var i = ctx.Random.Next(badAuthorizations.Length);
+            return ctx.StepAsync(BadKinds[i % BadKinds.Length], () => LoadClient.GetAsync(client, uri, badAuthorizations[i], ctx.CancellationToken, isOk));
+        })
         {
             Target = target.Name,
             WarmUp = settings.WarmUp,
@@ -76,6 +81,9 @@ internal static class ScenarioCatalog
             Monitor = target.Monitor,
         };
     }
+
+    /// <summary>The kinds of bad token, in the order <see cref="BadAuthorizations"/> interleaves them.</summary>
+    public static readonly string[] BadKinds = ["garbage", "bad signature", "unknown kid", "alg none", "expired (signed)"];
 
     /// <summary>The bad tokens of <see cref="Invalid"/>: a fifth each of garbage, bad signature, unknown kid, alg none, expired.</summary>
     public static string[] BadAuthorizations(SigningKey key, string issuer, string audience, int count)
