@@ -61,7 +61,10 @@ internal sealed class CompareCommand
         using var adminHttp = LoadClient.Create(16);
         var admin = new AdminClient(adminHttp, deployment.Gateway.AdminUrl, deployment.ApiKey);
         var baseline = new LoadTarget("baseline", deployment.BaselineUrl!, ChecksTokens: false, deployment.Baseline!.Pid);
-        var gateway = new LoadTarget("gateway", deployment.Gateway.Url, ChecksTokens: true, deployment.Gateway.Process.Pid, admin);
+        var gateway = new LoadTarget("gateway", deployment.Gateway.Url, ChecksTokens: true, deployment.Gateway.Process.Pid, admin)
+        {
+            Counters = [new ExternalCounter("redis commands", deployment.Redis.CommandsProcessedAsync)],
+        };
         HttpClient ClientFor(LoadTarget t) => t.ChecksTokens ? gatewayClient : baselineClient;
 
         using var minter = new TokenMinter(deployment.Key, GatewayInstance.Issuer, GatewayInstance.Audience);
@@ -279,7 +282,9 @@ internal sealed class CompareCommand
         var b = Mean(baseline, r => r.Metrics.GetValueOrDefault(CpuKey(r, "µs per iteration")));
         var g = Mean(gateway, r => r.Metrics.GetValueOrDefault(CpuKey(r, "µs per iteration")));
         var gen = Mean(gateway, r => r.Metrics.GetValueOrDefault("cpu generator (% of a core)"));
-        _report.Comparison.Add(new ComparisonRow($"{scenario}: proxy CPU per request, µs (generator {gen:0}% of a core)",
+        var redis = Mean(gateway, r => r.Metrics.GetValueOrDefault("redis commands per iteration"));
+        _report.Comparison.Add(new ComparisonRow(
+            string.Create(CultureInfo.InvariantCulture, $"{scenario}: proxy CPU per request, µs (generator {gen:0}% of a core; gateway Redis commands per request {redis:0.###})"),
             b.ToString("0", CultureInfo.InvariantCulture), g.ToString("0", CultureInfo.InvariantCulture),
             b > 0 ? (g / b).ToString("0.00", CultureInfo.InvariantCulture) + "×" : "", "info", "info"));
     }

@@ -32,8 +32,14 @@ internal sealed class Scenario
     /// <summary>Processes whose CPU time and resident memory are sampled while the scenario runs.</summary>
     public IReadOnlyList<MonitoredProcess> Monitor { get; init; } = [];
 
+    /// <summary>Outside counters read when the measured phase starts and ends (e.g. Redis commands processed).</summary>
+    public IReadOnlyList<ExternalCounter> ExternalCounters { get; init; } = [];
+
     public string Key => Target.Length == 0 ? Name : $"{Name} @ {Target}";
 }
+
+/// <summary>A counter outside this process; the report gets its growth over the measured phase, also per iteration.</summary>
+internal sealed record ExternalCounter(string Name, Func<CancellationToken, Task<double?>> ReadAsync);
 
 /// <summary>A process to sample: a label for the report and its pid.</summary>
 internal sealed record MonitoredProcess(string Label, int Pid);

@@ -56,6 +56,7 @@ internal static class ScenarioRunner
 
         long measureStart = 0;
         long measureEnd = 0;
+        double?[] externalStart = [];
         try
         {
             if (scenario.WarmUp > TimeSpan.Zero && WarmUpShape(scenario.Simulations[0], scenario.WarmUp) is { } warm)
@@ -65,6 +66,7 @@ internal static class ScenarioRunner
             }
 
             sampler.Start();
+            externalStart = await ReadExternalAsync(scenario, cancellationToken);
             measureStart = execution.StartMeasuring();
             var copies = 0;
             var rate = 0.0;
@@ -106,6 +108,19 @@ internal static class ScenarioRunner
             IsOpenModel = scenario.Simulations.Any(s => s.IsOpen),
         };
         await sampler.FinishAsync(result, duration);
+        var externalEnd = await ReadExternalAsync(scenario, cancellationToken);
+        for (var i = 0; i < scenario.ExternalCounters.Count && i < externalStart.Length; i++)
+        {
+            if (externalStart[i] is { } before && externalEnd[i] is { } after)
+            {
+                var name = scenario.ExternalCounters[i].Name;
+                result.Metrics[name] = after - before;
+                if (result.Global.Requests > 0)
+                {
+                    result.Metrics[name + " per iteration"] = Math.Round((after - before) / result.Global.Requests, 3);
+                }
+            }
+        }
         foreach (var (name, value) in execution.Counters.All)
         {
             result.Metrics[name] = value;
@@ -122,6 +137,17 @@ internal static class ScenarioRunner
         }
 
         return result;
+    }
+
+    private static async Task<double?[]> ReadExternalAsync(Scenario scenario, CancellationToken cancellationToken)
+    {
+        var values = new double?[scenario.ExternalCounters.Count];
+        for (var i = 0; i < values.Length; i++)
+        {
+            values[i] = await scenario.ExternalCounters[i].ReadAsync(cancellationToken);
+        }
+
+        return values;
     }
 
     private static LoadSimulation? WarmUpShape(LoadSimulation first, TimeSpan during) => first switch

@@ -61,6 +61,46 @@ internal sealed class RedisServer
         }
     }
 
+    /// <summary>Redis's <c>total_commands_processed</c> (INFO stats), or null when it does not answer.</summary>
+    public async Task<double?> CommandsProcessedAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var client = new TcpClient();
+            await client.ConnectAsync("127.0.0.1", Port, cancellationToken);
+            var stream = client.GetStream();
+            await stream.WriteAsync("INFO stats\r\n"u8.ToArray(), cancellationToken);
+            var text = new StringBuilder();
+            var buffer = new byte[8192];
+            const string field = "total_commands_processed:";
+            while (true)
+            {
+                var read = await stream.ReadAsync(buffer, cancellationToken);
+                if (read == 0)
+                {
+                    return null;
+                }
+
+                text.Append(Encoding.ASCII.GetString(buffer, 0, read));
+                var all = text.ToString();
+                var at = all.IndexOf(field, StringComparison.Ordinal);
+                var end = at < 0 ? -1 : all.IndexOf('\r', at);
+                if (end > at)
+                {
+                    return double.Parse(all[(at + field.Length)..end], System.Globalization.CultureInfo.InvariantCulture);
+                }
+            }
+        }
+        catch (SocketException)
+        {
+            return null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
     public async Task<bool> PingAsync(CancellationToken cancellationToken)
     {
         try

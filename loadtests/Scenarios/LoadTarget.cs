@@ -9,6 +9,9 @@ namespace LoadTests.Scenarios;
 internal sealed record LoadTarget(string Name, Uri Url, bool ChecksTokens, int? Pid = null, AdminClient? Admin = null)
 {
     public IReadOnlyList<MonitoredProcess> Monitor => Pid is { } pid ? [new MonitoredProcess(Name, pid)] : [];
+
+    /// <summary>Outside counters to report for this target (e.g. the Redis commands the gateway caused).</summary>
+    public IReadOnlyList<ExternalCounter> Counters { get; init; } = [];
 }
 
 /// <summary>Settings shared by the scenarios of a run.</summary>

@@ -30,6 +30,7 @@ internal static class ScenarioCatalog
             WarmUp = settings.WarmUp,
             Simulations = settings.Simulations,
             Monitor = target.Monitor,
+            ExternalCounters = target.Counters,
         };
     }
 
@@ -44,6 +45,7 @@ internal static class ScenarioCatalog
             WarmUp = settings.WarmUp,
             Simulations = settings.Simulations,
             Monitor = target.Monitor,
+            ExternalCounters = target.Counters,
             Clean = (result, _) =>
             {
                 result.Metrics["token pool size"] = pool.Size;
@@ -79,6 +81,7 @@ internal static class ScenarioCatalog
             WarmUp = settings.WarmUp,
             Simulations = settings.Simulations,
             Monitor = target.Monitor,
+            ExternalCounters = target.Counters,
         };
     }
 
@@ -170,6 +173,7 @@ internal static class ScenarioCatalog
             WarmUp = settings.WarmUp,
             Simulations = settings.Simulations,
             Monitor = target.Monitor,
+            ExternalCounters = target.Counters,
         };
 
         var during = settings.Simulations.Aggregate(TimeSpan.Zero, (sum, s) => sum + s.During);
@@ -270,6 +274,7 @@ internal static class ScenarioCatalog
             WarmUp = settings.WarmUp,
             Simulations = settings.Simulations,
             Monitor = [.. first.Monitor, .. second.Monitor],
+            ExternalCounters = first.Counters,
         };
     }
 
@@ -296,6 +301,7 @@ internal static class ScenarioCatalog
             WarmUp = TimeSpan.Zero,
             Simulations = [new KeepConstant(copies, TimeSpan.FromHours(2))],
             Monitor = target.Monitor,
+            ExternalCounters = target.Counters,
             Clean = (result, _) =>
             {
                 result.Metrics["distinct tokens sent"] = Math.Min(count, Interlocked.Read(ref sent));
