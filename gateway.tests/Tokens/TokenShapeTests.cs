@@ -6,16 +6,15 @@ namespace Gateway.Tests.Tokens;
 
 public sealed class TokenShapeTests
 {
-    private static readonly HashSet<string> IntegerClaims = new(["exp", "nbf", "iat", "auth_time", "ver"], StringComparer.Ordinal);
+    private static readonly TypedClaims IntegerClaims = new(["exp", "nbf", "iat", "auth_time", "ver"], ["sub", "sid", "jti"]);
     private const string Header = "{\"alg\":\"ES256\",\"kid\":\"k\"}";
 
     [Theory]
     [InlineData("{\"sub\":\"a\",\"exp\":1700000000}")]
     [InlineData("{\"sub\":\"a\",\"exp\":0,\"ver\":12,\"nested\":{\"exp\":\"x\"}}")]
     [InlineData("{\"sub\":\"a\",\"list\":[{\"a\":1},{\"a\":2}]}")]
-    [InlineData("{\"sub\":\"a\",\"exp\":-5}")]
     public void Check_WellFormed_ReturnsWellFormed(string payload) =>
-        Assert.Equal(TokenShapeResult.WellFormed, TokenShape.Check(Token(payload), IntegerClaims));
+        Assert.Equal(TokenShapeVerdict.WellFormed, TokenShape.Check(Token(payload), IntegerClaims));
 
     [Theory]
     [InlineData("{\"exp\":\"1700000000\"}")]
@@ -26,8 +25,12 @@ public sealed class TokenShapeTests
     [InlineData("{\"iat\":null}")]
     [InlineData("{\"auth_time\":[1]}")]
     [InlineData("{\"ver\":{\"v\":1}}")]
-    public void Check_NonIntegerTimeOrVersion_ReturnsNonIntegerClaim(string payload) =>
-        Assert.Equal(TokenShapeResult.NonIntegerClaim, TokenShape.Check(Token(payload), IntegerClaims));
+    [InlineData("{\"exp\":-5}")]
+    [InlineData("{\"exp\":253402300800}")]
+    [InlineData("{\"sub\":[\"a\",\"b\"]}")]
+    [InlineData("{\"sid\":42}")]
+    public void Check_MistypedClaim_ReturnsInvalidClaim(string payload) =>
+        Assert.Equal(TokenShapeVerdict.InvalidClaim, TokenShape.Check(Token(payload), IntegerClaims));
 
     [Theory]
     [InlineData("{\"sub\":\"a\",\"sub\":\"b\"}")]
@@ -39,7 +42,7 @@ public sealed class TokenShapeTests
     [InlineData("{\"sub\":\"a\"")]
     [InlineData("")]
     public void Check_BadPayloadJson_ReturnsMalformed(string payload) =>
-        Assert.Equal(TokenShapeResult.Malformed, TokenShape.Check(Token(payload), IntegerClaims));
+        Assert.Equal(TokenShapeVerdict.Malformed, TokenShape.Check(Token(payload), IntegerClaims));
 
     [Theory]
     [InlineData("")]
@@ -51,16 +54,16 @@ public sealed class TokenShapeTests
     [InlineData("e+J9.eyJ9.x")]
     [InlineData("eyJhbGciOiJFUzI1NiJ9=.e30.x")]
     public void Check_BadStructure_ReturnsMalformed(string token) =>
-        Assert.Equal(TokenShapeResult.Malformed, TokenShape.Check(token, IntegerClaims));
+        Assert.Equal(TokenShapeVerdict.Malformed, TokenShape.Check(token, IntegerClaims));
 
     [Fact]
     public void Check_DuplicateHeaderMember_ReturnsMalformed() =>
-        Assert.Equal(TokenShapeResult.Malformed, TokenShape.Check(
+        Assert.Equal(TokenShapeVerdict.Malformed, TokenShape.Check(
             TokenFactory.Unsigned("{\"alg\":\"ES256\",\"alg\":\"none\"}", "{}", "x"), IntegerClaims));
 
     [Fact]
     public void Check_StringExpInHeader_IsNotAPayloadClaim() =>
-        Assert.Equal(TokenShapeResult.WellFormed, TokenShape.Check(
+        Assert.Equal(TokenShapeVerdict.WellFormed, TokenShape.Check(
             TokenFactory.Unsigned("{\"alg\":\"ES256\",\"exp\":\"x\"}", "{\"exp\":1}", "x"), IntegerClaims));
 
     [Fact]
