@@ -100,8 +100,11 @@ public sealed class RedisKillTests(ReliabilityRig rig, ITestOutputHelper output)
         Assert.InRange(staleAfter, TimeSpan.FromSeconds(1.9), TimeSpan.FromSeconds(3.5));
         Assert.False((await ReliabilityRig.GetAsync(gateway, "/api/stale", revoked)).Allowed);
 
+        var down = warmed.Elapsed;
+        var restart = Stopwatch.StartNew();
         await redis.RestartAsync();
         await ReliabilityRig.WaitReadyAsync(gateway, TimeSpan.FromSeconds(20));
+        output.WriteLine($"Open: after {down.TotalSeconds:0.0} s down, gateway ready {restart.Elapsed.TotalMilliseconds:0} ms after the restart began");
         Assert.Equal("token_revoked", (await ReliabilityRig.GetAsync(gateway, "/api/up", revoked)).Reason);
         Assert.True((await ReliabilityRig.GetAsync(gateway, "/api/up", live)).Allowed);
         Assert.False(rig.BackendSaw(revoked), "a revoked token reached the backend");

@@ -32,15 +32,15 @@ internal sealed partial class RedisSessionStore : ISessionStore
     private readonly TimeSpan _timeout;
     private readonly ILogger<RedisSessionStore> _logger;
 
-    public RedisSessionStore(IConnectionMultiplexer redis, RedisKeys keys, GatewayMetrics metrics, TimeProvider time, IOptions<TokenOptions> tokens,
-        IOptions<RedisOptions> options, ILogger<RedisSessionStore> logger)
+    public RedisSessionStore(IConnectionMultiplexer redis, RedisKeys keys, GatewayMetrics metrics, TimeProvider time, IOptions<TokenOptions> tokens, ILogger<RedisSessionStore> logger)
     {
         _redis = redis;
         _keys = keys;
         _metrics = metrics;
         _time = time;
         _skewSeconds = (long)tokens.Value.ClockSkew.TotalSeconds;
-        _timeout = options.Value.Timeout;
+        // Gateway:Redis:Timeout, as configured on the multiplexer (RedisServiceCollectionExtensions).
+        _timeout = TimeSpan.FromMilliseconds(redis.TimeoutMilliseconds);
         _logger = logger;
     }
 
