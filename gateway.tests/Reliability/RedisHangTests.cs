@@ -9,6 +9,7 @@ namespace Gateway.Tests.Reliability;
 /// Redis stops answering without dropping connections (<c>CLIENT PAUSE</c>, as a stuck or overloaded server would):
 /// no request waits longer than the Redis timeout, and the gateway serves normally once Redis answers again.
 /// </summary>
+[Collection(TimingSensitiveCollection.Name)]
 public sealed class RedisHangTests(ReliabilityRig rig, ITestOutputHelper output) : IClassFixture<ReliabilityRig>
 {
     [Fact]

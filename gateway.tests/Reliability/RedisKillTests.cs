@@ -9,6 +9,7 @@ namespace Gateway.Tests.Reliability;
 /// Redis crashes (SIGKILL) under a running gateway, then comes back (with AOF): what each FailureMode answers during
 /// the outage, and that the gateway reconnects, resubscribes and resyncs on its own with every revocation intact.
 /// </summary>
+[Collection(TimingSensitiveCollection.Name)]
 public sealed class RedisKillTests(ReliabilityRig rig, ITestOutputHelper output) : IClassFixture<ReliabilityRig>
 {
     [Fact]
@@ -44,6 +45,13 @@ public sealed class RedisKillTests(ReliabilityRig rig, ITestOutputHelper output)
         Assert.Equal("session_revoked", (await ReliabilityRig.GetAsync(gateway, "/open/down", revoked)).Reason);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await ReliabilityRig.GetAsync(gateway, "/open/down", cold)).Status);
         Assert.False((await ReliabilityRig.HealthAsync(gateway)).Ready);
+
+        // A revocation cannot be written now: the admin API says so (503 + Retry-After) rather than pretending.
+        using (var write = await ReliabilityRig.AdminPostAsync(gateway, "/admin/revoke/session", new { sub = alice, sid = "other" }))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, write.StatusCode);
+            Assert.NotNull(write.Headers.RetryAfter);
+        }
 
         var restart = Stopwatch.StartNew();
         await redis.RestartAsync();

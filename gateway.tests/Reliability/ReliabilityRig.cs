@@ -149,3 +149,13 @@ public sealed class ReliabilityRig : IAsyncLifetime
         public override string ToString() => $"{(int)Status} {Reason} ({Elapsed.TotalMilliseconds:0} ms)";
     }
 }
+
+/// <summary>
+/// Fault tests that assert on wall-clock bounds (the Redis timeout, MaxStaleness) run alone, after the parallel
+/// tests, so a busy test machine does not decide their outcome.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class TimingSensitiveCollection
+{
+    public const string Name = "timing-sensitive";
+}

@@ -29,7 +29,7 @@ internal sealed partial class RedisSessionStore : ISessionStore
     private readonly GatewayMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly long _skewSeconds;
-    private readonly TimeSpan _timeout;
+    private readonly TimeSpan _hardTimeout;
     private readonly ILogger<RedisSessionStore> _logger;
 
     public RedisSessionStore(IConnectionMultiplexer redis, RedisKeys keys, GatewayMetrics metrics, TimeProvider time, IOptions<TokenOptions> tokens, ILogger<RedisSessionStore> logger)
@@ -40,7 +40,7 @@ internal sealed partial class RedisSessionStore : ISessionStore
         _time = time;
         _skewSeconds = (long)tokens.Value.ClockSkew.TotalSeconds;
         // Gateway:Redis:Timeout, as configured on the multiplexer (RedisServiceCollectionExtensions).
-        _timeout = TimeSpan.FromMilliseconds(redis.TimeoutMilliseconds);
+        _hardTimeout = TimeSpan.FromMilliseconds(2 * redis.TimeoutMilliseconds);
         _logger = logger;
     }
 
@@ -141,8 +141,10 @@ internal sealed partial class RedisSessionStore : ISessionStore
         var started = Stopwatch.GetTimestamp();
         try
         {
-            // StackExchange.Redis notices an async timeout only on its heartbeat (about once a second): enforce ours here.
-            var result = await call().WaitAsync(_timeout, _time);
+            // StackExchange.Redis applies the timeout only on its heartbeat (about once a second), so a hung Redis would
+            // hold a request for up to Timeout + 1 s. Cap it here at twice the timeout: a reply late only because the
+            // machine is busy still counts, a hang is cut short.
+            var result = await call().WaitAsync(_hardTimeout, _time);
             _metrics.RedisCall(operation, Stopwatch.GetElapsedTime(started), failed: false);
             return result;
         }

@@ -23,7 +23,7 @@ internal sealed partial class StoreEpoch : IDisposable
     private readonly ILogger<StoreEpoch> _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Lock _pendingLock = new();
-    private Task? _pending;
+    private Task<bool>? _pending;
     private string? _seen;
     private long _globalCutoff;
     private long _connectionLosses;
@@ -55,37 +55,47 @@ internal sealed partial class StoreEpoch : IDisposable
 
     /// <summary>
     /// Checks the marker unless that was done since the last connection loss; call before every read of session state.
-    /// Waits at most the Redis timeout for a check already running.
+    /// Waits at most twice the Redis timeout (as <see cref="RedisSessionStore"/> does for its calls).
     /// </summary>
     /// <exception cref="SessionStoreUnavailableException">The marker could not be checked.</exception>
     public ValueTask EnsureVerifiedAsync() => Verified ? ValueTask.CompletedTask : new ValueTask(VerifyAsync());
 
     private async Task VerifyAsync()
     {
-        Task check;
-        lock (_pendingLock)
-        {
-            // One check at a time, shared by every request that waits for it.
-            if (_pending is null || _pending.IsCompleted)
-            {
-                _pending = CheckAsync();
-            }
-
-            check = _pending;
-        }
-
         try
         {
-            await check.WaitAsync(_options.Timeout, _time);
+            await CheckAsync().WaitAsync(2 * _options.Timeout, _time);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
         {
             throw new SessionStoreUnavailableException($"Redis epoch check failed: {ex.GetType().Name}", ex);
         }
+
+        // The check joined may have started before the latest connection loss.
+        if (!Verified)
+        {
+            throw new SessionStoreUnavailableException("Redis epoch check not yet done after a reconnect");
+        }
     }
 
-    /// <summary>Reads the marker; when it is missing, applies the cut-off and writes a new one. Returns true when a loss was handled.</summary>
-    public async Task<bool> CheckAsync()
+    /// <summary>
+    /// Reads the marker; when it is missing, applies the cut-off and writes a new one. Returns true when a loss was
+    /// handled. One check at a time: a caller joins the one already running.
+    /// </summary>
+    public Task<bool> CheckAsync()
+    {
+        lock (_pendingLock)
+        {
+            if (_pending is null || _pending.IsCompleted)
+            {
+                _pending = RunCheckAsync();
+            }
+
+            return _pending;
+        }
+    }
+
+    private async Task<bool> RunCheckAsync()
     {
         await _gate.WaitAsync();
         try
@@ -102,7 +112,12 @@ internal sealed partial class StoreEpoch : IDisposable
     {
         var losses = Volatile.Read(ref _connectionLosses);
         var db = _redis.GetDatabase();
-        var epoch = await db.StringGetAsync(_keys.Epoch);
+
+        // Both reads at once (they are in different slots on a cluster, so not one MGET): one round trip when all is well.
+        var epochRead = db.StringGetAsync(_keys.Epoch);
+        var cutoffRead = db.StringGetAsync(_keys.GlobalCutoff);
+        var epoch = await epochRead;
+        var cutoff = await cutoffRead;
         var lost = false;
         if (epoch.IsNull)
         {
@@ -127,6 +142,7 @@ internal sealed partial class StoreEpoch : IDisposable
 
             await _redis.GetSubscriber().PublishAsync(_keys.Channel,
                 new RevocationEvent(RevocationEvent.EpochKind, null, epoch.ToString(), _time.GetUtcNow().ToUnixTimeMilliseconds()).ToJson());
+            cutoff = await db.StringGetAsync(_keys.GlobalCutoff);
         }
         else if (_seen is not null && !string.Equals(_seen, epoch.ToString(), StringComparison.Ordinal))
         {
@@ -134,7 +150,6 @@ internal sealed partial class StoreEpoch : IDisposable
         }
 
         Volatile.Write(ref _seen, epoch.ToString());
-        var cutoff = await db.StringGetAsync(_keys.GlobalCutoff);
         Volatile.Write(ref _globalCutoff, cutoff.TryParse(out long value) ? value : 0);
 
         // Only a check that started after the last loss vouches for the data now behind the connection.
