@@ -36,6 +36,8 @@ public static class GatewayApp
         Listeners.Configure(builder.WebHost, builder.Configuration, errors);
         if (errors.Count > 0)
         {
+            // The builder's configuration holds file watchers (inotify instances); release them before failing.
+            (builder.Configuration as IDisposable)?.Dispose();
             throw new GatewayConfigurationException(errors);
         }
 
