@@ -1,3 +1,4 @@
+using Gateway.Health;
 using Gateway.Proxy;
 using Gateway.Sessions;
 using Gateway.Telemetry;
@@ -32,6 +33,7 @@ public static class GatewayApp
 
         var errors = new List<string>();
         Listeners.Configure(builder.WebHost, builder.Configuration, errors);
+        builder.AddGatewayObservability(errors);
         if (errors.Count > 0)
         {
             throw new GatewayConfigurationException(errors);
@@ -43,10 +45,13 @@ public static class GatewayApp
         builder.Services.AddGatewayTokens(builder.Configuration);
         builder.Services.AddGatewaySessions(builder.Configuration);
         builder.Services.AddGatewayProxy(builder.Configuration);
+        builder.Services.AddGatewayHealth(builder.Configuration);
 
         var app = builder.Build();
         app.UseRouting();
         app.UseListenerGuard();
+        app.MapGatewayHealth();
+        app.MapGatewayMetrics();
         app.MapGatewayProxy();
         return app;
     }
