@@ -1,4 +1,4 @@
-using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Console;
 
 namespace Gateway.Telemetry;
@@ -21,30 +21,29 @@ internal static class GatewayLogging
         }
     }
 
-    public static void Configure(ILoggingBuilder logging, LoggingOptions options)
+    /// <summary>
+    /// Chooses the console provider's formatter (the host adds the provider). Only options are set, so a host that
+    /// removed the console provider (tests) gets no console output back.
+    /// </summary>
+    public static void Configure(IServiceCollection services, LoggingOptions options)
     {
         // Scopes stay off in both formats: ASP.NET's request scope carries the request path, and a client may put
         // a token there; without scopes, no log line repeats anything the client sent.
-        if (options.Format == LoggingOptions.JsonFormat)
+        var json = options.Format == LoggingOptions.JsonFormat;
+        services.Configure<ConsoleLoggerOptions>(console => console.FormatterName = json ? ConsoleFormatterNames.Json : ConsoleFormatterNames.Simple);
+        services.Configure<JsonConsoleFormatterOptions>(formatter =>
         {
-            logging.AddJsonConsole(json =>
-            {
-                json.IncludeScopes = false;
-                json.UseUtcTimestamp = true;
-                json.TimestampFormat = Timestamp.TrimEnd();
-                json.JsonWriterOptions = new System.Text.Json.JsonWriterOptions { Indented = false };
-            });
-        }
-        else
+            formatter.IncludeScopes = false;
+            formatter.UseUtcTimestamp = true;
+            formatter.TimestampFormat = Timestamp.TrimEnd();
+            formatter.JsonWriterOptions = new System.Text.Json.JsonWriterOptions { Indented = false };
+        });
+        services.Configure<SimpleConsoleFormatterOptions>(formatter =>
         {
-            logging.AddSimpleConsole(simple =>
-            {
-                simple.IncludeScopes = false;
-                simple.SingleLine = true;
-                simple.UseUtcTimestamp = true;
-                simple.TimestampFormat = Timestamp;
-                simple.ColorBehavior = LoggerColorBehavior.Default;
-            });
-        }
+            formatter.IncludeScopes = false;
+            formatter.SingleLine = true;
+            formatter.UseUtcTimestamp = true;
+            formatter.TimestampFormat = Timestamp;
+        });
     }
 }

@@ -48,7 +48,7 @@ public static class TelemetryServiceCollectionExtensions
         var logging = new LoggingOptions();
         configuration.GetSection(LoggingOptions.SectionName).Bind(logging);
         GatewayLogging.Validate(logging, errors);
-        GatewayLogging.Configure(builder.Logging, logging);
+        GatewayLogging.Configure(builder.Services, logging);
 
         var services = builder.Services;
         services.AddOptions<LoggingOptions>().Bind(configuration.GetSection(LoggingOptions.SectionName));
