@@ -99,18 +99,4 @@ public sealed class LoggingTests(ObservedGateway fixture)
         Assert.Equal(formatter, provider.GetRequiredService<IOptions<ConsoleLoggerOptions>>().Value.FormatterName);
         Assert.False(provider.GetRequiredService<IOptions<JsonConsoleFormatterOptions>>().Value.IncludeScopes);
     }
-
-    [Fact]
-    public async Task Format_Unknown_StartupFailsNamingTheKey()
-    {
-        var config = GatewayConfig.StandardInline(Jwks.Of(fixture.Es256), "http://127.0.0.1:9/")
-            .Set("Gateway:Logging:Format", JsonValue.Create("xml"))
-            .Set("Gateway:Logging:RefusalSummaryInterval", JsonValue.Create("00:00:00"));
-
-        var error = await GatewayHost.StartExpectingFailureAsync(config);
-
-        var lines = StartupErrors.Describe(error).ToList();
-        Assert.Contains(lines, l => l.StartsWith("Gateway:Logging:Format:", StringComparison.Ordinal));
-        Assert.Contains(lines, l => l.StartsWith("Gateway:Logging:RefusalSummaryInterval:", StringComparison.Ordinal));
-    }
 }

@@ -150,6 +150,10 @@ public sealed class LockedCollection<T> : ICollection<T>
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 }
 
-/// <summary>The telemetry test classes share one <see cref="ObservedGateway"/> and run one after another.</summary>
-[CollectionDefinition(ObservedGateway.CollectionName)]
+/// <summary>
+/// The telemetry test classes share one <see cref="ObservedGateway"/> and run one after another, after every parallel
+/// collection: an OpenTelemetry MeterProvider also subscribes to the same-named meters of other hosts in the process
+/// and drops a metric stream when one of those hosts is disposed, which would reset counters mid-test.
+/// </summary>
+[CollectionDefinition(ObservedGateway.CollectionName, DisableParallelization = true)]
 public sealed class ObservedGatewayCollection : ICollectionFixture<ObservedGateway>;

@@ -29,10 +29,14 @@ internal sealed partial class GracefulShutdown : IHostedLifecycleService
     private readonly TimeProvider _time;
     private readonly ILogger<GracefulShutdown> _logger;
     private readonly IConnectionMultiplexer? _redis;
+    private readonly IHostApplicationLifetime _lifetime;
+    private CancellationTokenRegistration _stopping;
 
-    public GracefulShutdown(ShutdownState state, IOptions<ShutdownOptions> options, TimeProvider time, IServiceProvider services, ILogger<GracefulShutdown> logger)
+    public GracefulShutdown(ShutdownState state, IOptions<ShutdownOptions> options, TimeProvider time, IServiceProvider services, IHostApplicationLifetime lifetime,
+        ILogger<GracefulShutdown> logger)
     {
         _state = state;
+        _lifetime = lifetime;
         _options = options.Value;
         _time = time;
         _logger = logger;
@@ -58,6 +62,7 @@ internal sealed partial class GracefulShutdown : IHostedLifecycleService
 
     public async Task StoppedAsync(CancellationToken cancellationToken)
     {
+        await _stopping.DisposeAsync();
         if (_redis is null)
         {
             return;
@@ -76,7 +81,12 @@ internal sealed partial class GracefulShutdown : IHostedLifecycleService
 
     public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        // The stop signal, as early as it is known (the host calls StoppingAsync a moment later).
+        _stopping = _lifetime.ApplicationStopping.Register(_state.MarkStopping);
+        return Task.CompletedTask;
+    }
 
     public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
