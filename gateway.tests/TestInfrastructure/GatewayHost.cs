@@ -221,10 +221,12 @@ public sealed class GatewayHost : IAsyncDisposable
             "--hostBuilder:reloadConfigOnChange=false",
             .. options.Arguments,
         ];
+        WebApplicationBuilder? captured = null;
         try
         {
             var app = GatewayApp.Build(args, builder =>
             {
+                captured = builder;
                 builder.Logging.ClearProviders();
                 builder.Logging.SetMinimumLevel(options.FrameworkLogLevel);
                 builder.Logging.AddFilter("Gateway", options.GatewayLogLevel);
@@ -235,6 +237,8 @@ public sealed class GatewayHost : IAsyncDisposable
         }
         catch
         {
+            // Build threw before the app existed: release the builder's configuration (and its file watchers) here.
+            (captured?.Configuration as IDisposable)?.Dispose();
             TryDelete(directory);
             throw;
         }

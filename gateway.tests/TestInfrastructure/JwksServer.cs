@@ -9,7 +9,7 @@ namespace Gateway.Tests.TestInfrastructure;
 /// </summary>
 public sealed class JwksServer : IAsyncLifetime, IAsyncDisposable
 {
-    private volatile string _document = Jwks.Of(Array.Empty<TestKey>());
+    private volatile string _document = JwksDocument.Of(Array.Empty<TestKey>());
     private int _fetches;
     private LoopbackServer? _server;
 
@@ -30,9 +30,9 @@ public sealed class JwksServer : IAsyncLifetime, IAsyncDisposable
         return server;
     }
 
-    public void SetKeys(params TestKey[] keys) => _document = Jwks.Of(keys);
+    public void SetKeys(params TestKey[] keys) => _document = JwksDocument.Of(keys);
 
-    public void SetKeys(IEnumerable<JsonObject> jwks) => _document = Jwks.Of(jwks);
+    public void SetKeys(IEnumerable<JsonObject> jwks) => _document = JwksDocument.Of(jwks);
 
     /// <summary>Serves this exact text, valid JWKS or not.</summary>
     public void SetDocument(string json) => _document = json;

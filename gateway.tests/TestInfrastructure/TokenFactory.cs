@@ -155,7 +155,7 @@ public static class TokenFactory
 }
 
 /// <summary>JWKS documents for tests.</summary>
-public static class Jwks
+public static class JwksDocument
 {
     public static string Of(params TestKey[] keys) => Of(keys.Select(k => k.PublicJwk()));
 

@@ -1,4 +1,6 @@
+using Gateway.Admin;
 using Gateway.Health;
+using Gateway.Logout;
 using Gateway.Proxy;
 using Gateway.Sessions;
 using Gateway.Telemetry;
@@ -45,11 +47,15 @@ public static class GatewayApp
         builder.Services.AddGatewayTokens(builder.Configuration);
         builder.Services.AddGatewaySessions(builder.Configuration);
         builder.Services.AddGatewayProxy(builder.Configuration);
+        builder.Services.AddGatewayAdmin(builder.Configuration);
+        builder.Services.AddGatewayBackchannelLogout(builder.Configuration);
         builder.Services.AddGatewayHealth(builder.Configuration);
 
         var app = builder.Build();
         app.UseRouting();
         app.UseListenerGuard();
+        app.MapGatewayAdmin();
+        app.MapGatewayBackchannelLogout();
         app.MapGatewayHealth();
         app.MapGatewayMetrics();
         app.MapGatewayProxy();

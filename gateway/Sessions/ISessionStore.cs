@@ -41,7 +41,8 @@ public interface ISessionStore
 /// <param name="SessionRevoked">The token's <c>sid</c> is denylisted.</param>
 /// <param name="TokenRevoked">The token's <c>jti</c> is denylisted.</param>
 /// <param name="ActiveSession">The user's single active session, if one was activated.</param>
-public readonly record struct SessionState(long Version, long Cutoff, bool SessionRevoked, bool TokenRevoked, string? ActiveSession);
+/// <param name="GlobalCutoff">Set after the store lost its data: every token issued before this second is dead.</param>
+public readonly record struct SessionState(long Version, long Cutoff, bool SessionRevoked, bool TokenRevoked, string? ActiveSession, long GlobalCutoff = 0);
 
 /// <summary>A user's state as the admin API shows it.</summary>
 public sealed record UserState(string Sub, long Version, long? Cutoff, string? ActiveSession);

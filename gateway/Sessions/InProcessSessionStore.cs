@@ -12,9 +12,13 @@ internal sealed class InProcessSessionStore : ISessionStore, IDisposable
     private readonly TimeProvider _time;
     private readonly ITimer _sweep;
 
-    public InProcessSessionStore(TimeProvider time)
+    private readonly long _skewSeconds;
+
+    public InProcessSessionStore(TimeProvider time, Microsoft.Extensions.Options.IOptions<Tokens.TokenOptions> tokens)
     {
         _time = time;
+        // Denylist entries outlive the token by the clock skew: the gateway accepts it that much past exp.
+        _skewSeconds = (long)tokens.Value.ClockSkew.TotalSeconds;
         _sweep = time.CreateTimer(_ => Sweep(), null, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
     }
 
@@ -47,20 +51,20 @@ internal sealed class InProcessSessionStore : ISessionStore, IDisposable
         return new(Mutate(sub, user =>
         {
             var count = user.Uses.TryGetValue(jti, out var entry) && entry.Until > now ? entry.Count + 1 : 1;
-            user.Uses[jti] = (count, Math.Max(exp, now + 1));
+            user.Uses[jti] = (count, Math.Max(exp + _skewSeconds, now + 1));
             return count;
         }));
     }
 
     public Task RevokeTokenAsync(string sub, string jti, long exp, string why, CancellationToken cancellationToken)
     {
-        Mutate(sub, user => user.Tokens[jti] = Math.Max(exp, user.Tokens.GetValueOrDefault(jti)));
+        Mutate(sub, user => user.Tokens[jti] = Math.Max(exp + _skewSeconds + 1, user.Tokens.GetValueOrDefault(jti)));
         return Task.CompletedTask;
     }
 
     public Task RevokeSessionAsync(string sub, string sid, long exp, CancellationToken cancellationToken)
     {
-        Mutate(sub, user => user.Sessions[sid] = Math.Max(exp, user.Sessions.GetValueOrDefault(sid)));
+        Mutate(sub, user => user.Sessions[sid] = Math.Max(exp + _skewSeconds + 1, user.Sessions.GetValueOrDefault(sid)));
         return Task.CompletedTask;
     }
 
@@ -108,7 +112,7 @@ internal sealed class InProcessSessionStore : ISessionStore, IDisposable
                 return false;
             }
 
-            user.Once[id] = Math.Max(exp, now + 1);
+            user.Once[id] = Math.Max(exp + _skewSeconds, now + 1);
             return true;
         }));
     }

@@ -30,6 +30,15 @@ public sealed class RedisOptions
     /// <summary>Longest a locally cached user state is trusted, even with pub/sub healthy. Default 60 s.</summary>
     public TimeSpan MaxStaleness { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// When the epoch marker is missing (Redis lost its data, or is new), refuse every token issued before that
+    /// moment, since its revocations may be gone. Default true.
+    /// </summary>
+    public bool DataLossCutoff { get; set; } = true;
+
+    /// <summary>How often the epoch marker is checked. Default 5 s.</summary>
+    public TimeSpan EpochCheckInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Users whose state is cached locally, at most. Default 100000; 0 disables the local cache.</summary>
     public int LocalCacheSize { get; set; } = 100_000;
 }

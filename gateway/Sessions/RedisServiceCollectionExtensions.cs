@@ -25,7 +25,16 @@ internal static class RedisServiceCollectionExtensions
         });
         services.AddSingleton<ISessionStoreHealth, RedisSessionStoreHealth>();
         services.AddSingleton<RedisSessionStore>();
-        services.AddSingleton<ISessionStore>(sp => sp.GetRequiredService<RedisSessionStore>());
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<RedisOptions>>().Value;
+            return new SessionStateCache(sp.GetRequiredService<TimeProvider>(), options.MaxStaleness, options.LocalCacheSize);
+        });
+        services.AddSingleton<StoreEpoch>();
+        services.AddSingleton<RevocationSubscriber>();
+        services.AddHostedService(sp => sp.GetRequiredService<RevocationSubscriber>());
+        services.AddSingleton<CachingSessionStore>();
+        services.AddSingleton<ISessionStore>(sp => sp.GetRequiredService<CachingSessionStore>());
         return services;
     }
 }

@@ -2,8 +2,8 @@ using StackExchange.Redis;
 
 namespace Gateway.Sessions;
 
-/// <summary>Ready when Redis answers a PING within the configured timeout.</summary>
-internal sealed class RedisSessionStoreHealth(IConnectionMultiplexer redis) : ISessionStoreHealth
+/// <summary>Ready when Redis answers a PING within the configured timeout and the revocation subscription is live.</summary>
+internal sealed class RedisSessionStoreHealth(IConnectionMultiplexer redis, RevocationSubscriber subscriber) : ISessionStoreHealth
 {
     public async ValueTask<SessionStoreHealthReport> CheckAsync(CancellationToken cancellationToken)
     {
@@ -15,7 +15,9 @@ internal sealed class RedisSessionStoreHealth(IConnectionMultiplexer redis) : IS
         try
         {
             var latency = await redis.GetDatabase().PingAsync();
-            return new SessionStoreHealthReport("redis", true, $"ping {latency.TotalMilliseconds:0.0} ms");
+            return subscriber.IsSubscribed
+                ? new SessionStoreHealthReport("redis", true, $"ping {latency.TotalMilliseconds:0.0} ms, subscribed")
+                : new SessionStoreHealthReport("redis", false, $"ping {latency.TotalMilliseconds:0.0} ms, not subscribed to revocation events");
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {

@@ -4,32 +4,47 @@ using System.Text.Json;
 
 namespace Gateway.Tokens;
 
+/// <summary>What <see cref="TokenShape.Check"/> found.</summary>
+internal enum TokenShapeResult
+{
+    WellFormed,
+    Malformed,
+
+    /// <summary>Well-formed, but a NumericDate-like claim is not a JSON integer (a string, a fraction, an exponent).</summary>
+    NonIntegerClaim,
+}
+
 /// <summary>
 /// Structural checks the JWT library does not make: header and payload are JSON objects of bounded depth with no
-/// duplicate member names (a duplicate lets two parsers see two different tokens).
+/// duplicate member names (a duplicate lets two parsers see two different tokens), and the payload's time and
+/// version claims are JSON integers (the library reads <c>"exp":"1700000000"</c> and <c>1700000000.5</c> as numbers).
 /// </summary>
 internal static class TokenShape
 {
     private const int MaxDepth = 8;
 
-    public static bool IsWellFormed(string token)
+    public static bool IsWellFormed(string token) => Check(token, null) != TokenShapeResult.Malformed;
+
+    /// <summary>Checks the shape; top-level payload members named in <paramref name="integerClaims"/> must be JSON integers.</summary>
+    public static TokenShapeResult Check(string token, IReadOnlySet<string>? integerClaims)
     {
         var first = token.IndexOf('.', StringComparison.Ordinal);
         if (first <= 0)
         {
-            return false;
+            return TokenShapeResult.Malformed;
         }
 
         var second = token.IndexOf('.', first + 1);
         if (second < 0 || token.IndexOf('.', second + 1) >= 0)
         {
-            return false;
+            return TokenShapeResult.Malformed;
         }
 
-        return IsObject(token.AsSpan(0, first)) && IsObject(token.AsSpan(first + 1, second - first - 1));
+        var header = CheckPart(token.AsSpan(0, first), null);
+        return header != TokenShapeResult.WellFormed ? TokenShapeResult.Malformed : CheckPart(token.AsSpan(first + 1, second - first - 1), integerClaims);
     }
 
-    private static bool IsObject(ReadOnlySpan<char> part)
+    private static TokenShapeResult CheckPart(ReadOnlySpan<char> part, IReadOnlySet<string>? integerClaims)
     {
         var max = Base64Url.GetMaxDecodedLength(part.Length);
         var rented = ArrayPool<byte>.Shared.Rent(Math.Max(1, max));
@@ -37,10 +52,10 @@ internal static class TokenShape
         {
             if (Base64Url.DecodeFromChars(part, rented, out var consumed, out var written) != OperationStatus.Done || consumed != part.Length)
             {
-                return false;
+                return TokenShapeResult.Malformed;
             }
 
-            return HasUniqueMembers(rented.AsSpan(0, written));
+            return CheckObject(rented.AsSpan(0, written), integerClaims);
         }
         finally
         {
@@ -48,14 +63,18 @@ internal static class TokenShape
         }
     }
 
-    internal static bool HasUniqueMembers(ReadOnlySpan<byte> json)
+    internal static bool HasUniqueMembers(ReadOnlySpan<byte> json) => CheckObject(json, null) != TokenShapeResult.Malformed;
+
+    private static TokenShapeResult CheckObject(ReadOnlySpan<byte> json, IReadOnlySet<string>? integerClaims)
     {
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = MaxDepth });
+        var nonInteger = false;
+        var expectInteger = false;
         try
         {
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
-                return false;
+                return TokenShapeResult.Malformed;
             }
 
             // One set of names per open object; only objects can repeat a name.
@@ -63,14 +82,25 @@ internal static class TokenShape
             scopes.Push(new HashSet<string>(StringComparer.Ordinal));
             while (reader.Read())
             {
+                if (expectInteger)
+                {
+                    expectInteger = false;
+                    if (reader.TokenType != JsonTokenType.Number || reader.ValueSpan.IndexOfAny((byte)'.', (byte)'e', (byte)'E') >= 0)
+                    {
+                        nonInteger = true;
+                    }
+                }
+
                 switch (reader.TokenType)
                 {
                     case JsonTokenType.PropertyName:
-                        if (!scopes.Peek()!.Add(reader.GetString()!))
+                        var name = reader.GetString()!;
+                        if (!scopes.Peek()!.Add(name))
                         {
-                            return false;
+                            return TokenShapeResult.Malformed;
                         }
 
+                        expectInteger = scopes.Count == 1 && integerClaims?.Contains(name) == true;
                         break;
                     case JsonTokenType.StartObject:
                         scopes.Push(new HashSet<string>(StringComparer.Ordinal));
@@ -83,22 +113,27 @@ internal static class TokenShape
                         scopes.Pop();
                         if (scopes.Count == 0)
                         {
-                            return !reader.Read();
+                            if (reader.Read())
+                            {
+                                return TokenShapeResult.Malformed;
+                            }
+
+                            return nonInteger ? TokenShapeResult.NonIntegerClaim : TokenShapeResult.WellFormed;
                         }
 
                         break;
                 }
             }
 
-            return false;
+            return TokenShapeResult.Malformed;
         }
         catch (JsonException)
         {
-            return false;
+            return TokenShapeResult.Malformed;
         }
         catch (InvalidOperationException)
         {
-            return false;
+            return TokenShapeResult.Malformed;
         }
     }
 }

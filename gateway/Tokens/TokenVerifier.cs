@@ -21,6 +21,7 @@ internal sealed partial class TokenVerifier
     private readonly long _skewSeconds;
     private readonly GatewayMetrics _metrics;
     private readonly ILogger<TokenVerifier> _logger;
+    private readonly HashSet<string> _integerClaims;
 
     public TokenVerifier(IssuerRegistry registry, IOptions<TokenOptions> options, TimeProvider time, GatewayMetrics metrics, ILogger<TokenVerifier> logger)
     {
@@ -28,6 +29,9 @@ internal sealed partial class TokenVerifier
         _skewSeconds = (long)_options.ClockSkew.TotalSeconds;
         _metrics = metrics;
         _logger = logger;
+        _integerClaims = new HashSet<string>(
+            [JwtRegisteredClaimNames.Exp, JwtRegisteredClaimNames.Nbf, JwtRegisteredClaimNames.Iat, _options.Claims.AuthTime, _options.Claims.Version],
+            StringComparer.Ordinal);
         _cache = new VerifiedTokenCache(_options.VerifiedTokenCacheSize, time);
         _issuers = new Dictionary<string, IssuerRuntime>(StringComparer.Ordinal);
         foreach (var keys in registry.All)
@@ -95,9 +99,13 @@ internal sealed partial class TokenVerifier
 
     private async ValueTask<(TokenResult, JsonWebToken?)> VerifyCoreAsync(string token, IEnumerable<string>? validTypes, CancellationToken cancellationToken)
     {
-        if (!TokenShape.IsWellFormed(token))
+        switch (TokenShape.Check(token, _integerClaims))
         {
-            return (TokenResult.Fail(TokenReasons.Malformed), null);
+            case TokenShapeResult.Malformed:
+                return (TokenResult.Fail(TokenReasons.Malformed), null);
+            case TokenShapeResult.NonIntegerClaim:
+                // The library would read "exp":"1700000000" or 1700000000.5 as a number; the gateway does not.
+                return (TokenResult.Fail(TokenReasons.InvalidClaim), null);
         }
 
         JsonWebToken jwt;
@@ -143,6 +151,12 @@ internal sealed partial class TokenVerifier
         if (!TryReadNumericClaims(jwt, out var numbers))
         {
             return (TokenResult.Fail(TokenReasons.InvalidClaim), null);
+        }
+
+        // A logout token (OIDC back-channel) never passes as an access token, whatever the issuer's ValidTypes.
+        if (validTypes is null && (string.Equals(jwt.Typ, "logout+jwt", StringComparison.OrdinalIgnoreCase) || jwt.TryGetPayloadValue<object>("events", out _)))
+        {
+            return (TokenResult.Fail(TokenReasons.InvalidType), null);
         }
 
         var kid = jwt.Kid;

@@ -1,0 +1,67 @@
+using Gateway.Sessions;
+using Gateway.Tokens;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Gateway.Tests.Sessions;
+
+/// <summary>What only the in-process store does: forgetting expired entries, safely.</summary>
+public sealed class InProcessSessionStoreTests
+{
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
+
+    private InProcessSessionStore NewStore() => new(_time, Options.Create(new TokenOptions { ClockSkew = TimeSpan.FromSeconds(30) }));
+
+    private long In(TimeSpan span) => _time.GetUtcNow().Add(span).ToUnixTimeSeconds();
+
+    [Fact]
+    public async Task Denylist_ExpiresWithExpPlusSkew_AndSweepForgetsTheUser()
+    {
+        using var store = NewStore();
+        await store.RevokeSessionAsync("u", "s", In(TimeSpan.FromMinutes(1)), default);
+        _time.Advance(TimeSpan.FromSeconds(60 + 30));
+        Assert.True((await store.ReadAsync("u", "s", null, default)).SessionRevoked);
+        _time.Advance(TimeSpan.FromSeconds(2));
+        Assert.False((await store.ReadAsync("u", "s", null, default)).SessionRevoked);
+
+        store.Sweep();
+        Assert.Equal(0, store.UserCount);
+    }
+
+    [Fact]
+    public async Task Sweep_KeepsUsersWithAVersion()
+    {
+        using var store = NewStore();
+        await store.RevokeUserAsync("u", In(TimeSpan.Zero), default);
+        _time.Advance(TimeSpan.FromDays(365));
+        store.Sweep();
+        Assert.Equal(1, (await store.ReadAsync("u", null, null, default)).Version);
+    }
+
+    [Fact]
+    public async Task Writes_RacingWithSweep_AreNeverLost()
+    {
+        using var store = NewStore();
+        var exp = In(TimeSpan.FromMinutes(5));
+        using var stop = new CancellationTokenSource();
+        var sweeper = Task.Run(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                store.Sweep();
+            }
+        });
+        for (var i = 0; i < 2000; i++)
+        {
+            // Each user starts empty, so a sweep may remove its entry at any moment.
+            await store.RevokeSessionAsync("user" + i, "s", exp, default);
+        }
+
+        await stop.CancelAsync();
+        await sweeper;
+        for (var i = 0; i < 2000; i++)
+        {
+            Assert.True((await store.ReadAsync("user" + i, "s", null, default)).SessionRevoked, $"user{i}'s revocation was lost");
+        }
+    }
+}

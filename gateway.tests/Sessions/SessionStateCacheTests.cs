@@ -1,0 +1,180 @@
+using Gateway.Sessions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Gateway.Tests.Sessions;
+
+/// <summary>The local session-state cache: bounds, staleness, trust, and the race with revocation events.</summary>
+public sealed class SessionStateCacheTests
+{
+    private static readonly SessionState Live = new(0, 0, false, false, null);
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
+
+    private SessionStateCache NewCache(int capacity = 100, TimeSpan? staleness = null)
+    {
+        var cache = new SessionStateCache(_time, staleness ?? TimeSpan.FromSeconds(60), capacity);
+        cache.SetTrusted(true);
+        return cache;
+    }
+
+    private static void Fill(SessionStateCache cache, string sub, string? sid, string? jti, SessionState state) =>
+        cache.Complete(sub, sid, jti, state, cache.BeginRead(sub));
+
+    [Fact]
+    public void TryGet_AfterARead_AnswersWithoutTheStore()
+    {
+        var cache = NewCache();
+        Fill(cache, "u", "s", "j", Live with { Version = 3 });
+        Assert.True(cache.TryGet("u", "s", "j", out var state));
+        Assert.Equal(3, state.Version);
+    }
+
+    [Fact]
+    public void TryGet_UnknownSidOrJti_Misses()
+    {
+        var cache = NewCache();
+        Fill(cache, "u", "s1", "j1", Live);
+        Assert.False(cache.TryGet("u", "s2", "j1", out _));
+        Assert.False(cache.TryGet("u", "s1", "j2", out _));
+        Fill(cache, "u", "s2", "j2", Live);
+        Assert.True(cache.TryGet("u", "s1", "j1", out _));
+        Assert.True(cache.TryGet("u", "s2", "j2", out _));
+    }
+
+    [Fact]
+    public void Invalidate_DuringAnInFlightRead_TheReadIsNotInstalled()
+    {
+        var cache = NewCache();
+        var ticket = cache.BeginRead("u");
+        // A revocation event arrives while the read is in flight; the read returns the state from before it.
+        cache.Invalidate("u");
+        cache.Complete("u", "s", null, Live, ticket);
+        Assert.False(cache.TryGet("u", "s", null, out _));
+    }
+
+    [Fact]
+    public void Invalidate_OfAnotherUser_DoesNotBlockInstall()
+    {
+        var cache = NewCache();
+        var ticket = cache.BeginRead("u");
+        cache.Invalidate("someone-else-entirely");
+        cache.Complete("u", "s", null, Live, ticket);
+        Assert.True(cache.TryGet("u", "s", null, out _));
+    }
+
+    [Fact]
+    public void Invalidate_DropsTheUser()
+    {
+        var cache = NewCache();
+        Fill(cache, "u", "s", null, Live);
+        cache.Invalidate("u");
+        Assert.False(cache.TryGet("u", "s", null, out _));
+    }
+
+    [Fact]
+    public void Entries_ExpireAfterMaxStaleness()
+    {
+        var cache = NewCache(staleness: TimeSpan.FromSeconds(10));
+        Fill(cache, "u", "s", null, Live);
+        _time.Advance(TimeSpan.FromSeconds(9));
+        Assert.True(cache.TryGet("u", "s", null, out _));
+        _time.Advance(TimeSpan.FromSeconds(2));
+        Assert.False(cache.TryGet("u", "s", null, out _));
+    }
+
+    [Fact]
+    public void Distrusted_AnswersNothing_AndOldEntriesStayDistrustedAfterResync()
+    {
+        var cache = NewCache();
+        Fill(cache, "u", "s", null, Live);
+        cache.SetTrusted(false);
+        Assert.False(cache.TryGet("u", "s", null, out _));
+        // While distrusted nothing is installed.
+        Fill(cache, "v", "s", null, Live);
+        cache.SetTrusted(true);
+        Assert.False(cache.TryGet("u", "s", null, out _));
+        Assert.False(cache.TryGet("v", "s", null, out _));
+    }
+
+    [Fact]
+    public void TrustChange_DuringAnInFlightRead_TheReadIsNotInstalled()
+    {
+        var cache = NewCache();
+        var ticket = cache.BeginRead("u");
+        cache.SetTrusted(false);
+        cache.SetTrusted(true);
+        cache.Complete("u", "s", null, Live, ticket);
+        Assert.False(cache.TryGet("u", "s", null, out _));
+    }
+
+    [Fact]
+    public void LastKnown_SurvivesDistrust_WithinItsMaximumAge()
+    {
+        var cache = NewCache();
+        Fill(cache, "u", "s", "j", Live with { TokenRevoked = true });
+        cache.SetTrusted(false);
+        Assert.True(cache.TryGetLastKnown("u", "s", "j", TimeSpan.FromSeconds(60), out var state));
+        Assert.True(state.TokenRevoked);
+        _time.Advance(TimeSpan.FromSeconds(61));
+        Assert.False(cache.TryGetLastKnown("u", "s", "j", TimeSpan.FromSeconds(60), out _));
+    }
+
+    [Fact]
+    public void Capacity_IsBounded()
+    {
+        var cache = NewCache(capacity: 100);
+        for (var i = 0; i < 10_000; i++)
+        {
+            Fill(cache, "user" + i, "s", null, Live);
+        }
+
+        Assert.True(cache.Count <= 100, $"{cache.Count} entries for a capacity of 100");
+        Assert.True(cache.TryGet("user9999", "s", null, out _));
+    }
+
+    [Fact]
+    public void FactsPerUser_AreBounded()
+    {
+        var cache = NewCache();
+        for (var i = 0; i < 100; i++)
+        {
+            Fill(cache, "u", "s" + i, null, Live);
+        }
+
+        Assert.True(cache.TryGet("u", "s99", null, out _));
+        Assert.False(cache.TryGet("u", "s0", null, out _));
+    }
+
+    [Fact]
+    public void NewerRead_ChangesUserWideState_ReplacesTheEntry()
+    {
+        var cache = NewCache();
+        Fill(cache, "u", "s1", null, Live);
+        Fill(cache, "u", "s2", null, Live with { Version = 1 });
+        Assert.True(cache.TryGet("u", "s2", null, out var state));
+        Assert.Equal(1, state.Version);
+        Assert.False(cache.TryGet("u", "s1", null, out _));
+    }
+
+    [Fact]
+    public async Task ConcurrentReadsAndInvalidations_NeverKeepAStaleAnswer()
+    {
+        var cache = NewCache(capacity: 1000);
+        var revoked = 0;
+        var readers = Enumerable.Range(0, 4).Select(_ => Task.Run(() =>
+        {
+            for (var i = 0; i < 20_000; i++)
+            {
+                var ticket = cache.BeginRead("u");
+                // The "store" answers with what was true when the read began.
+                var state = Live with { SessionRevoked = Volatile.Read(ref revoked) == 1 };
+                cache.Complete("u", "s", null, state, ticket);
+            }
+        })).ToArray();
+        await Task.Delay(5);
+        Volatile.Write(ref revoked, 1);
+        cache.Invalidate("u");
+        await Task.WhenAll(readers);
+        // Once the revocation was written and its event applied, no answer from before it may remain.
+        Assert.True(!cache.TryGet("u", "s", null, out var final) || final.SessionRevoked);
+    }
+}
