@@ -24,7 +24,7 @@ public sealed class GracefulShutdownTests
             await release.Task;
             await context.Response.WriteAsync("done");
         });
-        var config = GatewayConfig.StandardInline(Jwks.Of(key), backend.BaseAddress.ToString())
+        var config = GatewayConfig.StandardInline(JwksDocument.Of(key), backend.BaseAddress.ToString())
             .WithRedis(redis.ConnectionString)
             .Set("Gateway:Shutdown:Delay", JsonValue.Create("00:00:05"))
             .Set("Gateway:Shutdown:Timeout", JsonValue.Create("00:00:20"));

@@ -20,7 +20,7 @@ public sealed class HealthCheckCommandTests
     public async Task Run_GatewayUp_ExitsZero()
     {
         using var key = TestKey.Es256();
-        await using var gateway = await GatewayHost.StartAsync(GatewayConfig.StandardInline(Jwks.Of(key), "http://127.0.0.1:9/"));
+        await using var gateway = await GatewayHost.StartAsync(GatewayConfig.StandardInline(JwksDocument.Of(key), "http://127.0.0.1:9/"));
         using var output = new StringWriter();
         using var error = new StringWriter();
 

@@ -96,5 +96,5 @@ public sealed class HealthEndpointTests : IAsyncLifetime
         return (response.StatusCode, body);
     }
 
-    private GatewayConfig Config() => GatewayConfig.StandardInline(Jwks.Of(_key), "http://127.0.0.1:9/");
+    private GatewayConfig Config() => GatewayConfig.StandardInline(JwksDocument.Of(_key), "http://127.0.0.1:9/");
 }

@@ -27,7 +27,7 @@ public sealed class ReadinessRedisTests : IAsyncLifetime
     [Fact]
     public async Task Readyz_RedisStoppedThenRestarted_UnreadyThenReadyAgain()
     {
-        var config = GatewayConfig.StandardInline(Jwks.Of(_key), "http://127.0.0.1:9/").WithRedis(Redis.ConnectionString);
+        var config = GatewayConfig.StandardInline(JwksDocument.Of(_key), "http://127.0.0.1:9/").WithRedis(Redis.ConnectionString);
         await using var gateway = await GatewayHost.StartAsync(config);
 
         var ready = await WaitForReadinessAsync(gateway, HttpStatusCode.OK);

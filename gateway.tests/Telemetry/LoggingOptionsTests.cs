@@ -10,7 +10,7 @@ public sealed class LoggingOptionsTests
     public async Task Format_Unknown_StartupFailsNamingTheKey()
     {
         using var key = TestKey.Es256();
-        var config = GatewayConfig.StandardInline(Jwks.Of(key), "http://127.0.0.1:9/")
+        var config = GatewayConfig.StandardInline(JwksDocument.Of(key), "http://127.0.0.1:9/")
             .Set("Gateway:Logging:Format", JsonValue.Create("xml"))
             .Set("Gateway:Logging:RefusalSummaryInterval", JsonValue.Create("00:00:00"));
 
