@@ -1,0 +1,300 @@
+using System.Diagnostics;
+using System.Globalization;
+using LoadTests.Cli;
+using LoadTests.Engine;
+using LoadTests.Hosting;
+using LoadTests.Http;
+using LoadTests.Reports;
+using LoadTests.Scenarios;
+using LoadTests.Tokens;
+
+namespace LoadTests.Commands;
+
+/// <summary>
+/// <c>compare</c>: starts everything on loopback, alternates bare-YARP and gateway runs of the same scenarios,
+/// runs the gateway-only checks (revocation storm and lag, memory), prints the ratios and writes the reports.
+/// </summary>
+internal sealed class CompareCommand
+{
+    private readonly CommandLine _line;
+    private readonly TextWriter _out = Console.Out;
+    private readonly bool _quick;
+    private readonly TimeSpan _duration;
+    private readonly TimeSpan _warmup;
+    private readonly int _rounds;
+    private readonly int _copies;
+    private readonly HashSet<string> _only;
+    private readonly HashSet<string> _skip;
+    private readonly RunSettings _settings;
+    private readonly RunReport _report;
+
+    private CompareCommand(CommandLine line)
+    {
+        _line = line;
+        _quick = line.Has("quick");
+        _duration = line.GetDuration("duration", _quick ? TimeSpan.FromSeconds(5) : TimeSpan.FromSeconds(20));
+        _warmup = line.GetDuration("warmup", _quick ? TimeSpan.FromSeconds(2) : TimeSpan.FromSeconds(5));
+        _rounds = line.GetInt("rounds", _quick ? 1 : 2);
+        _copies = line.GetInt("copies", 32);
+        _only = Set(line.All("only"));
+        _skip = Set(line.All("skip"));
+        _settings = new RunSettings { ProgressInterval = _quick ? TimeSpan.FromSeconds(3) : TimeSpan.FromSeconds(5) };
+        _report = new RunReport
+        {
+            Title = "Gateway vs bare YARP: loadtests compare" + (_quick ? " --quick" : ""),
+            Command = "dotnet run --project loadtests -c Release -- " + string.Join(' ', line.Raw),
+            Machine = MachineInfo.Current(),
+        };
+    }
+
+    public static Task<int> RunAsync(CommandLine line, CancellationToken cancellationToken) => new CompareCommand(line).RunAsync(cancellationToken);
+
+    private async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var thresholds = _line.All("threshold").Select(Threshold.Parse).ToList();
+        await _out.WriteLineAsync($"compare{(_quick ? " --quick" : "")}: warm-up {_warmup.TotalSeconds} s, measure {_duration.TotalSeconds} s, {_rounds} round(s), {_copies} copies; " +
+                                  $"machine: {_report.Machine.Cores} cores, {_report.Machine.Cpu}, load {_report.Machine.LoadAverage}");
+        await using var deployment = await LocalDeployment.StartAsync(baseline: true, persistentRedis: false, _line.Get("gateway-dll"), _out, cancellationToken);
+        using var baselineClient = LoadClient.Create(_copies);
+        using var gatewayClient = LoadClient.Create(_copies);
+        using var adminHttp = LoadClient.Create(16);
+        var admin = new AdminClient(adminHttp, deployment.Gateway.AdminUrl, deployment.ApiKey);
+        var baseline = new LoadTarget("baseline", deployment.BaselineUrl!, ChecksTokens: false, deployment.Baseline!.Pid);
+        var gateway = new LoadTarget("gateway", deployment.Gateway.Url, ChecksTokens: true, deployment.Gateway.Process.Pid, admin)
+        {
+            Counters = [new ExternalCounter("redis commands", deployment.Redis.CommandsProcessedAsync)],
+        };
+        HttpClient ClientFor(LoadTarget t) => t.ChecksTokens ? gatewayClient : baselineClient;
+
+        using var minter = new TokenMinter(deployment.Key, GatewayInstance.Issuer, GatewayInstance.Audience);
+        var runId = ScenarioCatalog.NewRunId();
+        var now = TokenMinter.Now;
+        await SanityCheckAsync(deployment, gatewayClient, baselineClient, minter, cancellationToken);
+        var (ecdsaMicros, handlerMicros) = await VerifyCost.MeasureAsync(deployment.Key, GatewayInstance.Issuer, GatewayInstance.Audience);
+        _report.Notes.Add(string.Create(CultureInfo.InvariantCulture,
+            $"ES256 verification on this machine, CPU time on one thread: {ecdsaMicros:0} µs bare ECDSA, {handlerMicros:0} µs through JsonWebTokenHandler (the floor of a unique token's cost)"));
+
+        // 1. Closed model, reused tokens: the maximum of each, and the RPS ratio.
+        var reusedAuth = minter.MintMany(_copies, i => new TokenClaims($"user-{runId}-{i}", $"s-{i}", $"j-{i}", now - 1, now + 7200), "Bearer ");
+        var closed = new ScenarioSettings([new KeepConstant(_copies, _duration)], _warmup);
+        var (reusedBase, reusedGate) = await AlternateAsync(baseline, gateway, t => ScenarioCatalog.Reused(t, ClientFor(t), reusedAuth, closed), cancellationToken);
+        var bareMax = Mean(reusedBase, r => r.Global.Ok.Rps);
+        AddRatio($"reused-tokens, closed {_copies} copies: RPS", reusedBase, reusedGate, r => r.Global.Ok.Rps, 0.90, "N0");
+        AddCpuRow("reused-tokens", reusedBase, reusedGate);
+
+        // 2. Open model at fractions of bare YARP's maximum: latency from intended start times.
+        var fractions = _line.Get("open") is { } open
+            ? open.Split(',').Select(f => double.Parse(f, CultureInfo.InvariantCulture) / 100).ToArray()
+            : _quick ? [0.5] : [0.5, 0.7, 0.9];
+        if (Runs("open"))
+        {
+            foreach (var fraction in fractions)
+            {
+                var rate = Math.Max(1, (int)(bareMax * fraction));
+                var openSettings = new ScenarioSettings([new Inject(rate, TimeSpan.FromSeconds(1), _duration)], _warmup);
+                var name = $"reused-tokens open {fraction * 100:0}%";
+                var (b, g) = await AlternateAsync(baseline, gateway, t => ScenarioCatalog.Reused(t, ClientFor(t), reusedAuth, openSettings, name), cancellationToken);
+                var bp99 = Mean(b, r => r.Global.Ok.P99);
+                var gp99 = Mean(g, r => r.Global.Ok.P99);
+                var delta = gp99 - bp99;
+                var target = fraction == 0.5 ? "≤ bare p99 + 1 ms" : "info";
+                _report.Comparison.Add(new ComparisonRow(
+                    $"open model {fraction * 100:0}% of bare max ({rate:N0}/s): p99 ms (late starts b/g: {b.Sum(r => r.LateStarts):N0}/{g.Sum(r => r.LateStarts):N0}; fail b/g: {b.Sum(r => r.Global.Fail.Count):N0}/{g.Sum(r => r.Global.Fail.Count):N0})",
+                    ReportTables.Ms(bp99), ReportTables.Ms(gp99), string.Create(CultureInfo.InvariantCulture, $"{delta:+0.00;-0.00} ms"), target,
+                    fraction == 0.5 ? Verdict(delta <= 1.0 && g.Sum(r => r.Global.Fail.Count) == 0) : "info"));
+            }
+        }
+
+        // 3. Unique tokens: every request a signature check. Pre-minted before the measured phase.
+        if (Runs(ScenarioCatalog.UniqueTokens))
+        {
+            var secondsPerRun = (_warmup + _duration).TotalSeconds;
+            var poolSize = (int)Math.Clamp(bareMax * secondsPerRun * _rounds * 0.6, 20_000, _line.GetInt("unique-pool", 1_500_000));
+            var mintStart = Stopwatch.GetTimestamp();
+            // A new token per request for a bounded set of users and sessions (as refreshes make them): each costs a
+            // signature check, while the users' session state stays warm.
+            var uniqueUsers = _line.GetInt("unique-users", 1000);
+            var uniqueTokens = minter.MintMany(poolSize, i => new TokenClaims($"u-{runId}-{i % uniqueUsers}", $"us-{i % uniqueUsers}", $"uj-{i}", now - 1, now + 7200), "Bearer ");
+            var mintSeconds = Stopwatch.GetElapsedTime(mintStart).TotalSeconds;
+            _report.Notes.Add(string.Create(CultureInfo.InvariantCulture,
+                $"unique-tokens: {poolSize:N0} tokens pre-minted in {mintSeconds:0.0} s ({poolSize / mintSeconds:N0}/s) before the measured phase"));
+            var gatewayPool = new TokenPool(uniqueTokens);
+            var baselinePool = new TokenPool(uniqueTokens);
+            var (b, g) = await AlternateAsync(baseline, gateway, t => ScenarioCatalog.Unique(t, ClientFor(t), t.ChecksTokens ? gatewayPool : baselinePool, closed), cancellationToken);
+            AddRatio($"unique-tokens, closed {_copies} copies: RPS", b, g, r => r.Global.Ok.Rps, 0.50, "N0");
+            AddCpuRow("unique-tokens", b, g);
+        }
+
+        // 4. Invalid flood: refusals/s against bare forwarded/s; memory must stay flat.
+        if (Runs(ScenarioCatalog.InvalidFlood))
+        {
+            var bad = ScenarioCatalog.BadAuthorizations(deployment.Key, GatewayInstance.Issuer, GatewayInstance.Audience, 5000);
+            var rssBefore = ProcessSampler.RssMb(deployment.Gateway.Process.Pid) ?? 0;
+            var (b, g) = await AlternateAsync(baseline, gateway, t => ScenarioCatalog.Invalid(t, ClientFor(t), bad, closed), cancellationToken);
+            var rssAfter = ProcessSampler.RssMb(deployment.Gateway.Process.Pid) ?? 0;
+            AddRatio("invalid-flood: gateway refusals/s vs bare forwarded/s", b, g, r => r.Global.Ok.Rps, 1.0, "N0");
+            var growth = rssAfter - rssBefore;
+            _report.Comparison.Add(new ComparisonRow("invalid-flood: gateway RSS before → after (MB)", "", $"{rssBefore:0} → {rssAfter:0}",
+                string.Create(CultureInfo.InvariantCulture, $"{growth:+0;-0} MB"), "flat (≤ +32 MB)", Verdict(growth <= 32)));
+            AddCpuRow("invalid-flood", b, g);
+        }
+
+        // 5. Revocation storm (gateway only): nothing revoked gets through after its admin call returned.
+        if (Runs(ScenarioCatalog.RevocationStorm))
+        {
+            var stormSettings = new ScenarioSettings([new KeepConstant(_copies, _duration)], _warmup);
+            var storm = ScenarioCatalog.Storm(gateway, gatewayClient, minter, _line.GetInt("storm-users", 2000), _line.GetInt("storm-rate", 50), stormSettings, runId);
+            var results = await RunAsync([storm.Load, storm.Revoker], cancellationToken);
+            var load = results[0];
+            var violations = load.Metrics.GetValueOrDefault("violations (revoked token let through)");
+            var revokedRequests = load.Steps.FirstOrDefault(s => s.Name == "revoked token")?.Requests ?? 0;
+            var published = results[1].Metrics.GetValueOrDefault("revocations published");
+            var adminFailures = results[1].Global.Fail.Count;
+            _report.Comparison.Add(new ComparisonRow(
+                $"revocation-storm: revoked requests let through ({published:N0} revocations published, {adminFailures:N0} admin calls failed, {revokedRequests:N0} requests with revoked tokens)",
+                "", violations.ToString("N0", CultureInfo.InvariantCulture), "", "0", Verdict(violations == 0 && published > 0 && revokedRequests > 0)));
+            if (published == 0)
+            {
+                _report.Notes.Add($"revocation-storm: no revocation succeeded (admin status codes: {ReportTables.StatusLine(results[1].Global)}); is the admin API on this build?");
+            }
+        }
+
+        // 6. Revocation lag: a second instance on the same Redis.
+        if (Runs(ScenarioCatalog.RevocationLag))
+        {
+            var second = await deployment.StartAnotherGatewayAsync("gateway-2", cancellationToken);
+            try
+            {
+                var secondTarget = new LoadTarget("gateway-2", second.Url, true, second.Process.Pid);
+                var lagSettings = new ScenarioSettings([new KeepConstant(1, _duration)], _warmup);
+                // Instance 2 also serves background traffic (open model, a quarter of bare YARP's maximum) while it is polled.
+                var backgroundRate = Math.Max(1, (int)(bareMax * _line.GetInt("lag-background", 25) / 100.0));
+                var background = ScenarioCatalog.Reused(secondTarget with { Name = "gateway-2 background" }, gatewayClient, reusedAuth,
+                    new ScenarioSettings([new Inject(backgroundRate, TimeSpan.FromSeconds(1), _duration)], _warmup), ScenarioCatalog.ReusedTokens + " background");
+                var lag = (await RunAsync([ScenarioCatalog.Lag(gateway, secondTarget, gatewayClient, minter, lagSettings, runId, TimeSpan.FromSeconds(5)), background], cancellationToken))[0];
+                var step = lag.Steps.FirstOrDefault(s => s.Name == "until instance 2 refuses");
+                var samples = step?.Ok.Count ?? 0;
+                var never = lag.Metrics.GetValueOrDefault("never refused within the timeout");
+                _report.Comparison.Add(new ComparisonRow(
+                    $"revocation-lag, instance 1 admin → instance 2 refuses: p50 / p99 / max ms ({samples:N0} samples, {never:N0} never refused in 5 s; instance 2 under {backgroundRate:N0}/s background load)",
+                    "", step is null ? "n/a" : $"{ReportTables.Ms(step.Ok.P50)} / {ReportTables.Ms(step.Ok.P99)} / {ReportTables.Ms(step.Ok.MaxMs)}", "", "p99 ≤ 50 ms",
+                    Verdict(step is not null && samples > 0 && never == 0 && step.Ok.P99 <= 50)));
+            }
+            finally
+            {
+                deployment.StopGateway(second);
+            }
+        }
+
+        // 7. Memory: many distinct valid tokens (and users) through the gateway.
+        if (Runs(ScenarioCatalog.Memory))
+        {
+            var count = _line.GetLong("memory-tokens", _quick ? 50_000 : 1_000_000);
+            var rssStart = ProcessSampler.RssMb(deployment.Gateway.Process.Pid) ?? 0;
+            var memory = (await RunAsync([ScenarioCatalog.DistinctTokens(gateway, gatewayClient, minter, count, _copies, runId, "/api/items")], cancellationToken))[0];
+            var rssEnd = ProcessSampler.RssMb(deployment.Gateway.Process.Pid) ?? 0;
+            var peak = memory.Metrics.GetValueOrDefault("rss gateway peak (MB)", rssEnd);
+            _report.Comparison.Add(new ComparisonRow(
+                $"memory: gateway RSS after {count:N0} distinct tokens (start {rssStart:0} MB, peak {peak:0} MB, {memory.Global.Ok.Rps:N0} tokens/s, fail {memory.Global.Fail.Count:N0})",
+                "", $"{rssEnd:0} MB", "", "< 300 MB" + (count < 1_000_000 ? $" (for 1,000,000; this run {count:N0})" : ""), Verdict(rssEnd < 300 && peak < 300 && memory.Global.Fail.Count == 0)));
+        }
+
+        var generatorCpu = _report.Results.Where(r => r.Target.StartsWith("gateway", StringComparison.Ordinal) && r.Scenario == ScenarioCatalog.ReusedTokens)
+            .Select(r => r.Metrics.GetValueOrDefault("cpu generator (% of a core)")).DefaultIfEmpty(0).Average();
+        _report.Notes.Add(string.Create(CultureInfo.InvariantCulture,
+            $"the load generator itself used {generatorCpu:0}% of a core during reused-tokens against the gateway (all processes share {_report.Machine.Cores} cores; load average at start {_report.Machine.LoadAverage})"));
+        _report.Elapsed = Stopwatch.GetElapsedTime(started);
+        _report.Thresholds.AddRange(ThresholdCheck.Evaluate(thresholds, _report.Results));
+        var folder = RepoPaths.NewReportFolder(_line.Get("reports"));
+        await ReportFiles.WriteAsync(_report, folder);
+        await _out.WriteAsync(ConsoleReport.Summary(_report));
+        await _out.WriteLineAsync($"reports: {folder}");
+        return _report.ThresholdsPassed ? 0 : 3;
+    }
+
+    private bool Runs(string check) => (_only.Count == 0 || _only.Contains(check)) && !_skip.Contains(check);
+
+    private async Task SanityCheckAsync(LocalDeployment deployment, HttpClient gatewayClient, HttpClient baselineClient, TokenMinter minter, CancellationToken cancellationToken)
+    {
+        var now = TokenMinter.Now;
+        var token = "Bearer " + minter.Mint(new TokenClaims("sanity", "sanity-s", "sanity-j", now - 1, now + 600));
+        var uri = new Uri(deployment.Gateway.Url, "/api/sanity");
+        var refused = await LoadClient.GetAsync(gatewayClient, uri, null, cancellationToken);
+        var allowed = await LoadClient.GetAsync(gatewayClient, uri, token, cancellationToken);
+        var bare = await LoadClient.GetAsync(baselineClient, new Uri(deployment.BaselineUrl!, "/api/sanity"), null, cancellationToken);
+        if (refused.StatusCode != 401 || !allowed.IsOk || !bare.IsOk)
+        {
+            throw new InvalidOperationException(
+                $"sanity check failed: gateway without token {refused.StatusCode} (want 401), with token {allowed.StatusCode} (want 2xx), baseline {bare.StatusCode} (want 2xx)" +
+                Environment.NewLine + deployment.Gateway.Process.Tail);
+        }
+    }
+
+    /// <summary>Runs the same scenario on baseline and gateway, alternating the order each round (ABBA).</summary>
+    private async Task<(List<ScenarioResult> Baseline, List<ScenarioResult> Gateway)> AlternateAsync(LoadTarget baseline, LoadTarget gateway,
+        Func<LoadTarget, Scenario> build, CancellationToken cancellationToken)
+    {
+        var b = new List<ScenarioResult>();
+        var g = new List<ScenarioResult>();
+        for (var round = 0; round < _rounds; round++)
+        {
+            var order = round % 2 == 0 ? new[] { baseline, gateway } : [gateway, baseline];
+            foreach (var target in order)
+            {
+                var labelled = _rounds > 1 ? target with { Name = $"{target.Name} r{round + 1}" } : target;
+                var result = (await RunAsync([build(labelled)], cancellationToken))[0];
+                (target.ChecksTokens ? g : b).Add(result);
+            }
+        }
+
+        return (b, g);
+    }
+
+    private async Task<IReadOnlyList<ScenarioResult>> RunAsync(IReadOnlyList<Scenario> scenarios, CancellationToken cancellationToken)
+    {
+        await _out.WriteLineAsync();
+        await _out.WriteLineAsync($"▶ {string.Join(" + ", scenarios.Select(s => s.Key))}: {string.Join(" → ", scenarios[0].Simulations.Select(s => s.Describe()))}");
+        var results = await ScenarioRunner.RunAsync(scenarios, _settings, cancellationToken);
+        foreach (var result in results)
+        {
+            _report.Results.Add(result);
+            await _out.WriteAsync(ConsoleReport.Scenario(result));
+        }
+
+        return results;
+    }
+
+    private void AddRatio(string check, List<ScenarioResult> baseline, List<ScenarioResult> gateway, Func<ScenarioResult, double> value, double target, string format)
+    {
+        var b = Mean(baseline, value);
+        var g = Mean(gateway, value);
+        var ratio = b > 0 ? g / b : 0;
+        var failures = gateway.Sum(r => r.Global.Fail.Count);
+        _report.Comparison.Add(new ComparisonRow(
+            failures > 0 ? $"{check} ({failures:N0} gateway failures)" : check,
+            b.ToString(format, CultureInfo.InvariantCulture), g.ToString(format, CultureInfo.InvariantCulture),
+            ratio.ToString("0.00", CultureInfo.InvariantCulture) + "×", $"≥ {target:0.00}×", Verdict(ratio >= target && failures == 0)));
+    }
+
+    private void AddCpuRow(string scenario, List<ScenarioResult> baseline, List<ScenarioResult> gateway)
+    {
+        var b = Mean(baseline, r => r.Metrics.GetValueOrDefault(CpuKey(r, "µs per iteration")));
+        var g = Mean(gateway, r => r.Metrics.GetValueOrDefault(CpuKey(r, "µs per iteration")));
+        var gen = Mean(gateway, r => r.Metrics.GetValueOrDefault("cpu generator (% of a core)"));
+        var redis = Mean(gateway, r => r.Metrics.GetValueOrDefault("redis commands per iteration"));
+        _report.Comparison.Add(new ComparisonRow(
+            string.Create(CultureInfo.InvariantCulture, $"{scenario}: proxy CPU per request, µs (generator {gen:0}% of a core; gateway Redis commands per request {redis:0.###})"),
+            b.ToString("0", CultureInfo.InvariantCulture), g.ToString("0", CultureInfo.InvariantCulture),
+            b > 0 ? (g / b).ToString("0.00", CultureInfo.InvariantCulture) + "×" : "", "info", "info"));
+    }
+
+    private static string CpuKey(ScenarioResult result, string unit) => $"cpu {result.Target} ({unit})";
+
+    private static double Mean(List<ScenarioResult> results, Func<ScenarioResult, double> value) => results.Count == 0 ? 0 : results.Average(value);
+
+    private static string Verdict(bool pass) => pass ? "pass" : "MISS";
+
+    private static HashSet<string> Set(IReadOnlyList<string> values) =>
+        new(values.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)), StringComparer.OrdinalIgnoreCase);
+}

@@ -1,0 +1,62 @@
+using System.Diagnostics;
+using LoadTests.Engine;
+using LoadTests.Reports;
+
+namespace LoadTests.Commands;
+
+/// <summary>
+/// <c>selftest</c>: cheap checks of the tool's pure logic (open-model schedule, statistics, thresholds), kept here
+/// rather than in the test project so <c>dotnet test</c> does not build the load tool.
+/// </summary>
+internal static class SelfTest
+{
+    public static int Run()
+    {
+        var failures = new List<string>();
+        void Check(bool condition, string what)
+        {
+            Console.WriteLine($"  {(condition ? "ok  " : "FAIL")} {what}");
+            if (!condition)
+            {
+                failures.Add(what);
+            }
+        }
+
+        var random = new Random(1);
+        var constant = OpenSchedule.Offsets(new Inject(100, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)), 0, random).ToList();
+        Check(constant.Count == 200 && Math.Abs(constant[1] - 0.01) < 1e-9 && constant[^1] < 2, "Inject(100/s, 2 s): 200 arrivals, 10 ms apart");
+
+        var ramp = OpenSchedule.Offsets(new RampingInject(100, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10)), 0, random).ToList();
+        var firstHalf = ramp.Count(t => t < 5);
+        Check(ramp.Count == 500 && firstHalf == 125, $"RampingInject(0 → 100/s, 10 s): 500 arrivals, a quarter in the first half (got {ramp.Count}, {firstHalf})");
+        Check(ramp.Zip(ramp.Skip(1)).All(p => p.First <= p.Second), "ramp arrivals are in order");
+
+        var down = OpenSchedule.Offsets(new RampingInject(0, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10)), 100, random).ToList();
+        Check(down.Count == 500 && down.Count(t => t < 5) == 375, "RampingInject(100 → 0/s): three quarters in the first half");
+
+        var randomArrivals = OpenSchedule.Offsets(new InjectRandom(10, 20, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5)), 0, random).ToList();
+        Check(randomArrivals.Count is >= 50 and <= 100 && randomArrivals.All(t => t < 5), "InjectRandom(10..20/s, 5 s): 50..100 arrivals");
+        Check(!OpenSchedule.Offsets(new Pause(TimeSpan.FromSeconds(3)), 50, random).Any(), "Pause: no arrivals");
+
+        var recorder = new StatsRecorder("t");
+        for (var i = 1; i <= 1000; i++)
+        {
+            recorder.Record(Response.Ok(200, 10), i * Stopwatch.Frequency / 1000);
+        }
+
+        recorder.Record(Response.Fail(503, 0), Stopwatch.Frequency);
+        var snapshot = recorder.Snapshot(TimeSpan.FromSeconds(10));
+        Check(Math.Abs(snapshot.Ok.P50 - 500) < 1 && Math.Abs(snapshot.Ok.P99 - 990) < 2 && Math.Abs(snapshot.Ok.MaxMs - 1000) < 1e-6,
+            $"1..1000 ms: p50 500, p99 990, max 1000 (got {snapshot.Ok.P50}, {snapshot.Ok.P99}, {snapshot.Ok.MaxMs})");
+        Check(snapshot.Ok.Count == 1000 && snapshot.Fail.Count == 1 && Math.Abs(snapshot.Ok.Rps - 100) < 1e-9 && snapshot.Ok.AllBytes == 10_000,
+            "counts, RPS and bytes");
+        Check(snapshot.StatusCodes.Any(c => c.Code == 503 && !c.IsOk && c.Count == 1), "status codes split ok / fail");
+
+        var threshold = Threshold.Parse("reused-tokens:p99 < 5");
+        Check(threshold is { Scope: "reused-tokens", Metric: "p99", Operator: "<", Value: 5 } && threshold.Holds(4.9) && !threshold.Holds(5), "threshold parsing");
+        Check(Threshold.Parse("fail%<1").Metric == "fail%", "fail% threshold");
+
+        Console.WriteLine(failures.Count == 0 ? "selftest passed" : $"selftest: {failures.Count} failed");
+        return failures.Count == 0 ? 0 : 1;
+    }
+}

@@ -1,0 +1,36 @@
+namespace LoadTests.Commands;
+
+internal static class Usage
+{
+    public static int Print(string command)
+    {
+        if (command != "help")
+        {
+            Console.Error.WriteLine($"unknown command '{command}'");
+        }
+
+        Console.WriteLine("""
+            loadtests: the gateway's load-test tool (NBomber's model: scenarios, load simulations, HdrHistogram reports)
+
+              dotnet run --project loadtests -c Release -- <command> [options]
+
+              compare [--quick] [--duration 20s] [--warmup 5s] [--rounds 2] [--copies 32] [--open 50,70,90]
+                      [--memory-tokens 1000000] [--only a,b] [--skip a,b] [--gateway-dll PATH] [--threshold EXPR]... [--reports DIR]
+                  Starts a backend, redis-server, the gateway (Release) and bare YARP on loopback, alternates baseline and
+                  gateway runs, prints ratios, writes reports to loadtests/reports/<timestamp>/. Checks: open,
+                  unique-tokens, invalid-flood, revocation-storm, revocation-lag, memory (reused-tokens always runs).
+              run --target URL (--key JWK [--issuer ISS] [--audience AUD] | --tokens FILE) [--scenario NAME]...
+                  [--copies 32 | --rate R] [--ramp-up 10s] [--duration 30s] [--warmup 5s] [--path /api/items]
+                  [--admin URL --api-key KEY] [--target2 URL] [--pid N] [--count N] [--bare] [--threshold EXPR]...
+                  Scenarios: reused-tokens, unique-tokens, invalid-flood, revocation-storm, revocation-lag, memory.
+              soak [--duration 10m] [--copies 16] [--users 20000] [--revocations 5] [--redis-outage 5s]
+              mint --new-key FILE | mint --key FILE [--jwks] [--count N] [--sub PREFIX] [--ttl 1h] [--issuer ISS] [--audience AUD] [--out FILE]
+              backend [--urls http://127.0.0.1:5000]                       a fast echo backend
+              baseline [--urls http://127.0.0.1:8090] [--backend URL]      bare YARP with the gateway's routes, no token checks
+              selftest                                                     checks the open-model schedule and the statistics
+
+              Thresholds: [scenario:]metric<op>value, e.g. "p99<5" "fail%<1" "reused-tokens:rps>5000"; a broken one exits 3.
+            """);
+        return command == "help" ? 0 : 2;
+    }
+}
