@@ -48,7 +48,7 @@ public sealed class ReliabilityRig : IAsyncLifetime
             .AddRoute("open", "/open/{**rest}", metadata: new Dictionary<string, string> { ["FailureMode"] = "Open" })
             .AddRoute("closed", "/closed/{**rest}", metadata: new Dictionary<string, string> { ["FailureMode"] = "Closed" })
             .AddRoute("limited", "/limited/{**rest}", metadata: new Dictionary<string, string> { ["MaxUses"] = "3" })
-            .WithRedis(redis)
+            .WithRedis(redis, RedisTimeout)
             .WithAdminApiKeys(ApiKey)
             .Set("Gateway:Redis:FailureMode", failureMode);
 

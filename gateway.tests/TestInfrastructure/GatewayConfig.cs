@@ -170,7 +170,13 @@ public sealed class GatewayConfig
         return this;
     }
 
-    public GatewayConfig WithRedis(string configuration) => Set("Gateway:Redis:Configuration", configuration);
+    /// <summary>
+    /// Redis on, with a generous <c>Gateway:Redis:Timeout</c> (2 s) unless given: on a loaded 2-core CI machine a
+    /// healthy Redis can answer later than the 250 ms production default. Fault tests pass their own timeout.
+    /// </summary>
+    public GatewayConfig WithRedis(string configuration, TimeSpan? timeout = null) =>
+        Set("Gateway:Redis:Configuration", configuration)
+            .Set("Gateway:Redis:Timeout", (timeout ?? TimeSpan.FromSeconds(2)).ToString("c", System.Globalization.CultureInfo.InvariantCulture));
 
     public GatewayConfig WithAdminApiKeys(params string[] keys) => Set("Gateway:Admin:ApiKeys", ToArray(keys));
 
