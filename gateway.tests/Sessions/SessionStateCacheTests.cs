@@ -82,6 +82,19 @@ public sealed class SessionStateCacheTests
     }
 
     [Fact]
+    public void WarmUser_IsRenewedByTheNextRead_InsteadOfAgingOutForGood()
+    {
+        var cache = NewCache(staleness: TimeSpan.FromSeconds(10));
+        Fill(cache, "u", "s", null, Live);
+        _time.Advance(TimeSpan.FromSeconds(11));
+        Assert.False(cache.TryGet("u", "s", null, out _));
+        // The read that follows the miss installs a fresh entry, which answers for another full period.
+        Fill(cache, "u", "s", null, Live);
+        _time.Advance(TimeSpan.FromSeconds(9));
+        Assert.True(cache.TryGet("u", "s", null, out _));
+    }
+
+    [Fact]
     public void Distrusted_AnswersNothing_AndOldEntriesStayDistrustedAfterResync()
     {
         var cache = NewCache();

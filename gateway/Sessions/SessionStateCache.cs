@@ -69,8 +69,11 @@ internal sealed class SessionStateCache
             return;
         }
 
+        // Merge the new facts into a young entry; an entry past half its staleness bound is replaced by this read,
+        // so a warm user's entry is renewed instead of aging out into a read per request.
         var previous = Find(sub);
-        var entry = previous is not null && previous.Matches(state) && previous.TrustEpoch == ticket.TrustEpoch
+        var entry = previous is not null && previous.Matches(state) && previous.TrustEpoch == ticket.TrustEpoch &&
+                    _time.GetElapsedTime(previous.LoadedAt) < _maxStaleness / 2
             ? previous.With(sid, state.SessionRevoked, jti, state.TokenRevoked)
             : null;
         entry ??= UserEntry.From(state, sid, jti, ticket.StartedAt, ticket.TrustEpoch);

@@ -17,6 +17,8 @@ internal sealed partial class TokenVerifier
     private readonly Dictionary<string, IssuerRuntime> _issuers;
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
     private readonly VerifiedTokenCache _cache;
+    private readonly RefusedTokenCache _refused;
+    private readonly TimeProvider _time;
     private readonly TokenOptions _options;
     private readonly TypedClaims _typedClaims;
     private readonly long _skewSeconds;
@@ -34,6 +36,8 @@ internal sealed partial class TokenVerifier
         _metrics = metrics;
         _logger = logger;
         _cache = new VerifiedTokenCache(_options.VerifiedTokenCacheSize, time);
+        _refused = new RefusedTokenCache(Math.Min(_options.VerifiedTokenCacheSize, 10_000), time);
+        _time = time;
         _issuers = new Dictionary<string, IssuerRuntime>(StringComparer.Ordinal);
         foreach (var keys in registry.All)
         {
@@ -66,6 +70,11 @@ internal sealed partial class TokenVerifier
             return new(TokenResult.Ok(cached!));
         }
 
+        if (_refused.TryGet(digest, out var refusedReason))
+        {
+            return new(TokenResult.Fail(refusedReason!));
+        }
+
         _metrics.TokenCacheMiss();
         return VerifyUncachedAsync(token.ToString(), digest, cancellationToken);
     }
@@ -96,6 +105,10 @@ internal sealed partial class TokenVerifier
         if (result.Token is { } verified)
         {
             _cache.Add(digest, verified);
+        }
+        else
+        {
+            _refused.Add(digest, result.Reason!);
         }
 
         return result;
@@ -155,6 +168,23 @@ internal sealed partial class TokenVerifier
         if (!TryReadNumericClaims(jwt, out var numbers))
         {
             return (TokenResult.Fail(TokenReasons.InvalidClaim), null);
+        }
+
+        // Lifetime before signature: an expired or not-yet-valid token is refused without an ECDSA/RSA verification.
+        var now = _time.GetUtcNow().ToUnixTimeSeconds();
+        if (numbers is { Exp: { } end, Nbf: { } start } && start > end)
+        {
+            return (TokenResult.Fail(TokenReasons.InvalidClaim), null);
+        }
+
+        if (numbers.Exp is { } expires && now > expires + _skewSeconds)
+        {
+            return (TokenResult.Fail(TokenReasons.Expired), null);
+        }
+
+        if (numbers.Nbf is { } notBefore && notBefore > now + _skewSeconds)
+        {
+            return (TokenResult.Fail(TokenReasons.NotYetValid), null);
         }
 
         // A logout token (OIDC back-channel) never passes as an access token, whatever the issuer's ValidTypes.
@@ -223,7 +253,8 @@ internal sealed partial class TokenVerifier
             return (TokenResult.Fail(TokenReasons.InvalidClaim), null);
         }
 
-        return (TokenResult.Ok(new VerifiedToken(iss, sub, sid, jti, numbers.Iat.Value, numbers.Exp.Value, numbers.AuthTime, numbers.Ver)), jwt);
+        // The configured issuer string, not the token's copy: one instance shared by every cached token.
+        return (TokenResult.Ok(new VerifiedToken(issuer.Keys.Issuer, sub, sid, jti, numbers.Iat.Value, numbers.Exp.Value, numbers.AuthTime, numbers.Ver)), jwt);
     }
 
     private static readonly string[] UntrustedHeaders = ["crit", "b64", "jku", "x5u", "jwk", "x5c", "zip"];
