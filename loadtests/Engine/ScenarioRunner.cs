@@ -298,9 +298,8 @@ internal static class ScenarioRunner
 
     private static async Task ProgressAsync(ScenarioExecution execution, RunSettings settings, TimeSpan total, CancellationToken token)
     {
-        var started = Stopwatch.GetTimestamp();
         long lastCount = 0;
-        var last = started;
+        var last = Stopwatch.GetTimestamp();
         try
         {
             while (true)
@@ -313,7 +312,7 @@ internal static class ScenarioRunner
                 last = now;
                 var line = execution.IsRecording
                     ? string.Create(CultureInfo.InvariantCulture,
-                        $"  {execution.Scenario.Key,-34} {Stopwatch.GetElapsedTime(started, now),8:mm\\:ss} of {total:mm\\:ss}  ok {execution.Global.OkCount,10:N0}  fail {execution.Global.FailCount,8:N0}  rps {rps,9:N0}  p50 {execution.Global.OkPercentileMs(50),7:0.00} ms  p99 {execution.Global.OkPercentileMs(99),7:0.00} ms  in-flight {Volatile.Read(ref execution.InFlight)}  late {Interlocked.Read(ref execution.LateStarts):N0}")
+                        $"  {execution.Scenario.Key,-34} {Stopwatch.GetElapsedTime(execution.MeasureStart, now),8:mm\\:ss} of {total:mm\\:ss}  ok {execution.Global.OkCount,10:N0}  fail {execution.Global.FailCount,8:N0}  rps {rps,9:N0}  p50 {execution.Global.OkPercentileMs(50),7:0.00} ms  p99 {execution.Global.OkPercentileMs(99),7:0.00} ms  in-flight {Volatile.Read(ref execution.InFlight)}  late {Interlocked.Read(ref execution.LateStarts):N0}")
                     : $"  {execution.Scenario.Key,-34} {execution.Phase}...";
                 await settings.Output.WriteLineAsync(line);
             }
