@@ -93,7 +93,8 @@ public sealed class SessionLifecycleTests(SessionGateway fixture) : IClassFixtur
 
         await AssertRefusedAsync("/api/x", versioned, "user_version_stale");
         // A token minted in the same second as the cut-off dies too (no ver claim: judged by iat).
-        await AssertRefusedAsync("/api/x", fixture.Token(sub, sid: "d"), "user_version_stale");
+        var cutoff = answer["cutoff"]!.GetValue<long>();
+        await AssertRefusedAsync("/api/x", fixture.Token(sub, sid: "d", claims: new Dictionary<string, object?> { ["iat"] = cutoff }), "user_version_stale");
         // The auth service puts the returned version into new tokens.
         await AssertAllowedAsync("/api/x", fixture.Token(sub, sid: "e", ver: version));
     }

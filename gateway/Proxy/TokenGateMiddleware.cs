@@ -58,14 +58,14 @@ internal sealed partial class TokenGateMiddleware
             return;
         }
 
-        var token = ReadBearer(headers, out var present);
+        var token = ReadBearerMemory(headers, out var present);
         if (token is null)
         {
             await RefuseAsync(context, policy, present ? TokenReasons.Malformed : TokenReasons.Missing);
             return;
         }
 
-        var result = await _verifier.VerifyAsync(token, context.RequestAborted);
+        var result = await _verifier.VerifyAsync(token.Value, context.RequestAborted);
         if (result.Token is not { } verified)
         {
             await RefuseAsync(context, policy, result.Reason!);
@@ -127,7 +127,11 @@ internal sealed partial class TokenGateMiddleware
     }
 
     /// <summary>The token of a single <c>Bearer</c> Authorization header (scheme case-insensitive), else null.</summary>
-    internal static string? ReadBearer(IHeaderDictionary headers, out bool present)
+    internal static string? ReadBearer(IHeaderDictionary headers, out bool present) =>
+        ReadBearerMemory(headers, out present) is { } token ? token.ToString() : null;
+
+    /// <summary>As <see cref="ReadBearer"/>, as a slice of the header value: the hot path allocates no token string.</summary>
+    internal static ReadOnlyMemory<char>? ReadBearerMemory(IHeaderDictionary headers, out bool present)
     {
         var values = headers.Authorization;
         present = false;
@@ -142,21 +146,30 @@ internal sealed partial class TokenGateMiddleware
             return null;
         }
 
-        var value = values[0].AsSpan().Trim();
-        if (value.Length < 7 || !value[..6].Equals("Bearer", StringComparison.OrdinalIgnoreCase) || value[6] != ' ')
+        var header = values[0].AsMemory();
+        var value = header.Span.Trim();
+        if (value.Length < 7 || !value[..6].Equals("Bearer", StringComparison.OrdinalIgnoreCase) || value[6] is not (' ' or '\t'))
         {
             // Another scheme (Basic, ...) is no bearer token: answered with the bare challenge.
             return null;
         }
 
         present = true;
+        if (value[6] != ' ')
+        {
+            // RFC 6750 separates scheme and token with SP only: "Bearer<TAB>token" is a malformed bearer credential.
+            return null;
+        }
+
         var token = value[7..].Trim();
         if (token.IsEmpty || token.ContainsAny(' ', '\t', ','))
         {
             return null;
         }
 
-        return token.Length == values[0]!.Length - 7 ? values[0]![7..] : token.ToString();
+        // Slice the original string: the token's position within it, after the trimmed scheme and space.
+        var start = header.Span.IndexOf(token);
+        return header.Slice(start, token.Length);
     }
 
     private static partial class Log

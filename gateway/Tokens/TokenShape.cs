@@ -4,47 +4,74 @@ using System.Text.Json;
 
 namespace Gateway.Tokens;
 
-/// <summary>What <see cref="TokenShape.Check"/> found.</summary>
-internal enum TokenShapeResult
+/// <summary>What the structural pass found.</summary>
+internal enum TokenShapeVerdict
 {
     WellFormed,
     Malformed,
-
-    /// <summary>Well-formed, but a NumericDate-like claim is not a JSON integer (a string, a fraction, an exponent).</summary>
-    NonIntegerClaim,
+    InvalidClaim,
 }
 
 /// <summary>
-/// Structural checks the JWT library does not make: header and payload are JSON objects of bounded depth with no
-/// duplicate member names (a duplicate lets two parsers see two different tokens), and the payload's time and
-/// version claims are JSON integers (the library reads <c>"exp":"1700000000"</c> and <c>1700000000.5</c> as numbers).
+/// Top-level payload members whose JSON type is fixed: NumericDate-like members must be non-negative JSON integers
+/// (no string, fraction, exponent or huge number), the id members JSON strings. Checked on the raw JSON because the
+/// JWT library converts leniently ("123" and 1.5e9 become numbers, <c>["a","b"]</c> reads as "a").
+/// </summary>
+internal sealed class TypedClaims(IEnumerable<string> integers, IEnumerable<string> strings)
+{
+    public static readonly TypedClaims None = new([], []);
+
+    public HashSet<string> Integers { get; } = new(integers, StringComparer.Ordinal);
+
+    public HashSet<string> Strings { get; } = new(strings, StringComparer.Ordinal);
+}
+
+/// <summary>
+/// Structural checks the JWT library does not make: exactly three segments of strict base64url (no padding,
+/// whitespace or base64 alphabet: a lenient decoder would let one token travel under many spellings), header and
+/// payload JSON objects of bounded depth with no duplicate member names (a duplicate lets two parsers see two
+/// different tokens), and the JSON types of the claims the gateway reads.
 /// </summary>
 internal static class TokenShape
 {
+    /// <summary>The largest NumericDate accepted (9999-12-31T23:59:59Z).</summary>
+    public const long MaxNumericDate = 253_402_300_799;
+
     private const int MaxDepth = 8;
 
-    public static bool IsWellFormed(string token) => Check(token, null) != TokenShapeResult.Malformed;
+    private static readonly SearchValues<char> TokenChars =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.");
 
-    /// <summary>Checks the shape; top-level payload members named in <paramref name="integerClaims"/> must be JSON integers.</summary>
-    public static TokenShapeResult Check(string token, IReadOnlySet<string>? integerClaims)
+    public static bool IsWellFormed(string token) => Check(token, TypedClaims.None) == TokenShapeVerdict.WellFormed;
+
+    public static TokenShapeVerdict Check(string token, TypedClaims typed)
     {
+        if (token.AsSpan().IndexOfAnyExcept(TokenChars) >= 0)
+        {
+            return TokenShapeVerdict.Malformed;
+        }
+
         var first = token.IndexOf('.', StringComparison.Ordinal);
         if (first <= 0)
         {
-            return TokenShapeResult.Malformed;
+            return TokenShapeVerdict.Malformed;
         }
 
         var second = token.IndexOf('.', first + 1);
         if (second < 0 || token.IndexOf('.', second + 1) >= 0)
         {
-            return TokenShapeResult.Malformed;
+            return TokenShapeVerdict.Malformed;
         }
 
-        var header = CheckPart(token.AsSpan(0, first), null);
-        return header != TokenShapeResult.WellFormed ? TokenShapeResult.Malformed : CheckPart(token.AsSpan(first + 1, second - first - 1), integerClaims);
+        if (Inspect(token.AsSpan(0, first), TypedClaims.None) != TokenShapeVerdict.WellFormed)
+        {
+            return TokenShapeVerdict.Malformed;
+        }
+
+        return Inspect(token.AsSpan(first + 1, second - first - 1), typed);
     }
 
-    private static TokenShapeResult CheckPart(ReadOnlySpan<char> part, IReadOnlySet<string>? integerClaims)
+    private static TokenShapeVerdict Inspect(ReadOnlySpan<char> part, TypedClaims typed)
     {
         var max = Base64Url.GetMaxDecodedLength(part.Length);
         var rented = ArrayPool<byte>.Shared.Rent(Math.Max(1, max));
@@ -52,10 +79,10 @@ internal static class TokenShape
         {
             if (Base64Url.DecodeFromChars(part, rented, out var consumed, out var written) != OperationStatus.Done || consumed != part.Length)
             {
-                return TokenShapeResult.Malformed;
+                return TokenShapeVerdict.Malformed;
             }
 
-            return CheckObject(rented.AsSpan(0, written), integerClaims);
+            return InspectJson(rented.AsSpan(0, written), typed);
         }
         finally
         {
@@ -63,44 +90,48 @@ internal static class TokenShape
         }
     }
 
-    internal static bool HasUniqueMembers(ReadOnlySpan<byte> json) => CheckObject(json, null) != TokenShapeResult.Malformed;
+    internal static bool HasUniqueMembers(ReadOnlySpan<byte> json) => InspectJson(json, TypedClaims.None) == TokenShapeVerdict.WellFormed;
 
-    private static TokenShapeResult CheckObject(ReadOnlySpan<byte> json, IReadOnlySet<string>? integerClaims)
+    private static TokenShapeVerdict InspectJson(ReadOnlySpan<byte> json, TypedClaims typed)
     {
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = MaxDepth });
-        var nonInteger = false;
-        var expectInteger = false;
         try
         {
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
-                return TokenShapeResult.Malformed;
+                return TokenShapeVerdict.Malformed;
             }
 
             // One set of names per open object; only objects can repeat a name.
             var scopes = new Stack<HashSet<string>?>();
             scopes.Push(new HashSet<string>(StringComparer.Ordinal));
+            var invalidClaim = false;
             while (reader.Read())
             {
-                if (expectInteger)
-                {
-                    expectInteger = false;
-                    if (reader.TokenType != JsonTokenType.Number || reader.ValueSpan.IndexOfAny((byte)'.', (byte)'e', (byte)'E') >= 0)
-                    {
-                        nonInteger = true;
-                    }
-                }
-
                 switch (reader.TokenType)
                 {
                     case JsonTokenType.PropertyName:
                         var name = reader.GetString()!;
                         if (!scopes.Peek()!.Add(name))
                         {
-                            return TokenShapeResult.Malformed;
+                            return TokenShapeVerdict.Malformed;
                         }
 
-                        expectInteger = scopes.Count == 1 && integerClaims?.Contains(name) == true;
+                        if (scopes.Count == 1 && (typed.Integers.Contains(name) || typed.Strings.Contains(name)))
+                        {
+                            // Read the value here; a container value is then tracked like any other.
+                            reader.Read();
+                            invalidClaim |= typed.Integers.Contains(name) ? !IsNumericDate(ref reader) : reader.TokenType != JsonTokenType.String;
+                            if (reader.TokenType == JsonTokenType.StartObject)
+                            {
+                                scopes.Push(new HashSet<string>(StringComparer.Ordinal));
+                            }
+                            else if (reader.TokenType == JsonTokenType.StartArray)
+                            {
+                                scopes.Push(null);
+                            }
+                        }
+
                         break;
                     case JsonTokenType.StartObject:
                         scopes.Push(new HashSet<string>(StringComparer.Ordinal));
@@ -115,25 +146,32 @@ internal static class TokenShape
                         {
                             if (reader.Read())
                             {
-                                return TokenShapeResult.Malformed;
+                                return TokenShapeVerdict.Malformed;
                             }
 
-                            return nonInteger ? TokenShapeResult.NonIntegerClaim : TokenShapeResult.WellFormed;
+                            return invalidClaim ? TokenShapeVerdict.InvalidClaim : TokenShapeVerdict.WellFormed;
                         }
 
                         break;
                 }
             }
 
-            return TokenShapeResult.Malformed;
+            return TokenShapeVerdict.Malformed;
         }
         catch (JsonException)
         {
-            return TokenShapeResult.Malformed;
+            return TokenShapeVerdict.Malformed;
         }
         catch (InvalidOperationException)
         {
-            return TokenShapeResult.Malformed;
+            return TokenShapeVerdict.Malformed;
         }
     }
+
+    // A JSON integer in [0, MaxNumericDate], written without fraction or exponent.
+    private static bool IsNumericDate(ref Utf8JsonReader reader) =>
+        reader.TokenType == JsonTokenType.Number &&
+        !reader.HasValueSequence &&
+        reader.ValueSpan.IndexOfAny((byte)'.', (byte)'e', (byte)'E') < 0 &&
+        reader.TryGetInt64(out var value) && value is >= 0 and <= MaxNumericDate;
 }

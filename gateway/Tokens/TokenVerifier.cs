@@ -18,20 +18,21 @@ internal sealed partial class TokenVerifier
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
     private readonly VerifiedTokenCache _cache;
     private readonly TokenOptions _options;
+    private readonly TypedClaims _typedClaims;
     private readonly long _skewSeconds;
     private readonly GatewayMetrics _metrics;
     private readonly ILogger<TokenVerifier> _logger;
-    private readonly HashSet<string> _integerClaims;
 
     public TokenVerifier(IssuerRegistry registry, IOptions<TokenOptions> options, TimeProvider time, GatewayMetrics metrics, ILogger<TokenVerifier> logger)
     {
         _options = options.Value;
         _skewSeconds = (long)_options.ClockSkew.TotalSeconds;
+        var claims = _options.Claims;
+        _typedClaims = new TypedClaims(
+            [JwtRegisteredClaimNames.Exp, JwtRegisteredClaimNames.Nbf, JwtRegisteredClaimNames.Iat, claims.AuthTime, claims.Version],
+            [claims.Subject, claims.Session, claims.TokenId]);
         _metrics = metrics;
         _logger = logger;
-        _integerClaims = new HashSet<string>(
-            [JwtRegisteredClaimNames.Exp, JwtRegisteredClaimNames.Nbf, JwtRegisteredClaimNames.Iat, _options.Claims.AuthTime, _options.Claims.Version],
-            StringComparer.Ordinal);
         _cache = new VerifiedTokenCache(_options.VerifiedTokenCacheSize, time);
         _issuers = new Dictionary<string, IssuerRuntime>(StringComparer.Ordinal);
         foreach (var keys in registry.All)
@@ -43,7 +44,10 @@ internal sealed partial class TokenVerifier
     internal int CacheCount => _cache.Count;
 
     /// <summary>Verifies a token; never throws for any input.</summary>
-    public ValueTask<TokenResult> VerifyAsync(string token, CancellationToken cancellationToken)
+    public ValueTask<TokenResult> VerifyAsync(string token, CancellationToken cancellationToken) => VerifyAsync(token.AsMemory(), cancellationToken);
+
+    /// <summary>Verifies a token given as a slice (of a header value): a cached token costs no string allocation.</summary>
+    public ValueTask<TokenResult> VerifyAsync(ReadOnlyMemory<char> token, CancellationToken cancellationToken)
     {
         if (token.Length > _options.MaxTokenSize)
         {
@@ -55,7 +59,7 @@ internal sealed partial class TokenVerifier
             return new(TokenResult.Fail(TokenReasons.Malformed));
         }
 
-        var digest = VerifiedTokenCache.Digest(token);
+        var digest = VerifiedTokenCache.Digest(token.Span);
         if (_cache.TryGet(digest, _skewSeconds, out var cached))
         {
             _metrics.TokenCacheHit();
@@ -63,7 +67,7 @@ internal sealed partial class TokenVerifier
         }
 
         _metrics.TokenCacheMiss();
-        return VerifyUncachedAsync(token, digest, cancellationToken);
+        return VerifyUncachedAsync(token.ToString(), digest, cancellationToken);
     }
 
     /// <summary>Verifies without consulting or filling the cache (admin calls, back-channel logout).</summary>
@@ -99,12 +103,12 @@ internal sealed partial class TokenVerifier
 
     private async ValueTask<(TokenResult, JsonWebToken?)> VerifyCoreAsync(string token, IEnumerable<string>? validTypes, CancellationToken cancellationToken)
     {
-        switch (TokenShape.Check(token, _integerClaims))
+        switch (TokenShape.Check(token, _typedClaims))
         {
-            case TokenShapeResult.Malformed:
+            case TokenShapeVerdict.Malformed:
                 return (TokenResult.Fail(TokenReasons.Malformed), null);
-            case TokenShapeResult.NonIntegerClaim:
-                // The library would read "exp":"1700000000" or 1700000000.5 as a number; the gateway does not.
+            case TokenShapeVerdict.InvalidClaim:
+                // The library would read "exp":"1700000000" or 1700000000.5 as a number, ["a","b"] as "a"; the gateway does not.
                 return (TokenResult.Fail(TokenReasons.InvalidClaim), null);
         }
 
@@ -204,6 +208,11 @@ internal sealed partial class TokenVerifier
             return (TokenResult.Fail(TokenReasons.MissingClaim), null);
         }
 
+        if (!IsPrintableAscii(sub))
+        {
+            return (TokenResult.Fail(TokenReasons.InvalidClaim), null);
+        }
+
         if (numbers.Iat is null || numbers.Exp is null)
         {
             return (TokenResult.Fail(TokenReasons.MissingClaim), null);
@@ -252,7 +261,7 @@ internal sealed partial class TokenVerifier
         }
 
         if (!long.TryParse(claim.Value, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var parsed) ||
-            parsed < 0 || parsed > 253_402_300_799)
+            parsed < 0 || parsed > TokenShape.MaxNumericDate)
         {
             return false;
         }
@@ -269,7 +278,7 @@ internal sealed partial class TokenVerifier
             return true;
         }
 
-        if (claim.ValueType != ClaimValueTypes.String || string.IsNullOrEmpty(claim.Value) || claim.Value.Length > 256)
+        if (claim.ValueType != ClaimValueTypes.String || string.IsNullOrEmpty(claim.Value) || claim.Value.Length > 256 || !IsPrintableAscii(claim.Value))
         {
             return false;
         }
@@ -277,6 +286,10 @@ internal sealed partial class TokenVerifier
         value = claim.Value;
         return true;
     }
+
+    // sub, sid and jti become identity headers and store keys: control characters (CR/LF, NUL) and non-ASCII would
+    // split or break a forwarded header (OIDC Core: sub is at most 255 ASCII characters).
+    private static bool IsPrintableAscii(string value) => !value.AsSpan().ContainsAnyExceptInRange(' ', '~');
 
     internal static string MapFailure(Exception? ex) => ex switch
     {
@@ -310,6 +323,8 @@ internal sealed partial class TokenVerifier
             RequireExpirationTime = true,
             RequireSignedTokens = true,
             RequireAudience = true,
+            // Exact audience match: "api://gateway/" is another audience than "api://gateway" (the library's default ignores the slash).
+            IgnoreTrailingSlashWhenValidatingAudience = false,
             TryAllIssuerSigningKeys = false,
             ValidateIssuerSigningKey = false,
             SaveSigninToken = false,

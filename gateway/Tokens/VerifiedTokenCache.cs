@@ -29,7 +29,7 @@ internal sealed class VerifiedTokenCache
 
     public int Count => _young.Count + _old.Count;
 
-    public static UInt128 Digest(string token)
+    public static UInt128 Digest(ReadOnlySpan<char> token)
     {
         Span<byte> hash = stackalloc byte[32];
         var max = Encoding.UTF8.GetMaxByteCount(token.Length);
