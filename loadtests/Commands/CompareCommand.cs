@@ -168,7 +168,7 @@ internal sealed class CompareCommand
             var load = results[0];
             var violations = load.Metrics.GetValueOrDefault("violations (revoked token let through)");
             var revokedRequests = load.Steps.FirstOrDefault(s => s.Name == "revoked token")?.Requests ?? 0;
-            var published = results[1].Metrics.GetValueOrDefault("revocations published");
+            var published = results[1].Metrics.GetValueOrDefault("revocations published (warm-up included)");
             var adminFailures = results[1].Global.Fail.Count;
             _report.Comparison.Add(new ComparisonRow(
                 $"revocation-storm: revoked requests let through ({published:N0} revocations published, {adminFailures:N0} admin calls failed, {revokedRequests:N0} requests with revoked tokens)",
