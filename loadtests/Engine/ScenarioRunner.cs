@@ -238,7 +238,9 @@ internal static class ScenarioRunner
                 }
 
                 Interlocked.Increment(ref execution.InFlight);
-                _ = RunArrivalAsync(execution, number++, due);
+                // The send itself runs on the thread pool: the dispatcher only keeps time, so a slow send cannot
+                // delay the arrivals behind it (any queueing still counts, from the intended start).
+                ThreadPool.UnsafeQueueUserWorkItem(static state => _ = RunArrivalAsync(state.execution, state.number, state.due), (execution, number: number++, due), preferLocal: false);
                 more = arrivals.MoveNext();
             }
 
