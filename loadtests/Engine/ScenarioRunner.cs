@@ -446,6 +446,15 @@ internal static class ScenarioRunner
                     result.Metrics[$"rss {p.Label} start (MB)"] = Math.Round(series[0].Item2, 1);
                     result.Metrics[$"rss {p.Label} end (MB)"] = Math.Round(series[^1].Item2, 1);
                     result.Metrics[$"rss {p.Label} peak (MB)"] = Math.Round(series.Max(s => s.Item2), 1);
+                    if (series.Count >= 8)
+                    {
+                        // Where the curve was along the way: flat after the caches fill, or still climbing?
+                        foreach (var quarter in new[] { 25, 50, 75 })
+                        {
+                            result.Metrics[$"rss {p.Label} at {quarter}% (MB)"] = Math.Round(series[(series.Count - 1) * quarter / 100].Item2, 1);
+                        }
+                    }
+
                     result.MemorySeries[p.Label] = series.Select(s => (s.Item1, s.Item2)).ToList();
                 }
             }
