@@ -1,4 +1,5 @@
 using Gateway.Development;
+using Gateway.Health;
 using Gateway.Hosting;
 using Microsoft.Extensions.Configuration;
 
@@ -12,6 +13,11 @@ if (args.Length > 0 && args[0] == MintTokenCommand.Name)
     }
 
     return MintTokenCommand.Run(ConfigFileLocator.Strip(args), configuration.AddEnvironmentVariables().Build(), Console.Out, Console.Error);
+}
+
+if (args.Length > 0 && args[0] == HealthCheckCommand.Name)
+{
+    return await HealthCheckCommand.RunAsync(args, Console.Out, Console.Error);
 }
 
 try

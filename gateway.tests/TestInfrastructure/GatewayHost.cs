@@ -4,10 +4,12 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Yarp.ReverseProxy;
 using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Model;
 
 namespace Gateway.Tests.TestInfrastructure;
 
@@ -136,9 +138,19 @@ public sealed class GatewayHost : IAsyncDisposable
         Config = written;
     }
 
-    /// <summary>The routes YARP is serving right now, as loaded (after the gateway's config filter).</summary>
-    public IReadOnlyList<RouteConfig> CurrentRoutes() =>
-        [.. Services.GetRequiredService<IProxyStateLookup>().GetRoutes().Select(r => r.Config)];
+    /// <summary>
+    /// The routes YARP is serving right now (after the gateway's config filter): those with an endpoint in routing,
+    /// which is what requests match, and which YARP updates a moment after its own route table.
+    /// </summary>
+    public IReadOnlyList<RouteConfig> CurrentRoutes()
+    {
+        var loaded = Services.GetRequiredService<IProxyStateLookup>().GetRoutes().Select(r => r.Config).ToHashSet();
+        var routed = Services.GetRequiredService<EndpointDataSource>().Endpoints
+            .Select(e => e.Metadata.GetMetadata<RouteModel>()?.Config)
+            .OfType<RouteConfig>()
+            .ToHashSet();
+        return [.. loaded.Where(routed.Contains)];
+    }
 
     /// <summary>Waits until YARP serves routes that satisfy <paramref name="predicate"/> (after a reload, say).</summary>
     public async Task WaitForRoutesAsync(Func<IReadOnlyList<RouteConfig>, bool> predicate, TimeSpan? timeout = null)

@@ -18,6 +18,28 @@ public sealed class LogSink : ILoggerProvider
     /// <summary>Every captured line as text, exception text included.</summary>
     public string AllText() => string.Join('\n', _entries.Select(e => $"{e.Level} {e.Category}[{e.EventId.Id}] {e.Message} {e.Exception}"));
 
+    /// <summary>Waits until a captured line satisfies <paramref name="predicate"/>; returns it.</summary>
+    public async Task<LogEntry> WaitForAsync(Func<LogEntry, bool> predicate, TimeSpan? timeout = null)
+    {
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(10));
+        while (true)
+        {
+            if (_entries.FirstOrDefault(predicate) is { } found)
+            {
+                return found;
+            }
+
+            try
+            {
+                await Task.Delay(25, cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException("No matching log line; captured:\n" + AllText());
+            }
+        }
+    }
+
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
     public void Dispose()

@@ -30,7 +30,7 @@ public sealed class RedisServer : IAsyncLifetime, IAsyncDisposable
     {
     }
 
-    public RedisServer(RedisServerOptions options)
+    private RedisServer(RedisServerOptions options)
     {
         _options = options;
         Directory = Path.Combine(Path.GetTempPath(), "gateway-tests-redis", Guid.NewGuid().ToString("N"));

@@ -26,6 +26,22 @@ public sealed class TestKey : IDisposable
 
     public string Kid { get; }
 
+    private static readonly Lazy<TestKey> SharedRsa = new(() => Rs256("shared-rs256"));
+    private static readonly Lazy<TestKey> SharedPss = new(() => Ps256("shared-ps256"));
+    private static readonly Lazy<TestKey> SharedEc = new(() => Es256("shared-es256"));
+
+    /// <summary>
+    /// Process-wide keys for tests that need some key but no fresh one (never dispose them). RSA key generation is
+    /// slow on a busy machine: prefer these, a fixture's keys or ES256 keys over new RSA keys per test.
+    /// </summary>
+    public static TestKey SharedRs256 => SharedRsa.Value;
+
+    /// <inheritdoc cref="SharedRs256"/>
+    public static TestKey SharedPs256 => SharedPss.Value;
+
+    /// <inheritdoc cref="SharedRs256"/>
+    public static TestKey SharedEs256 => SharedEc.Value;
+
     public static TestKey Es256(string? kid = null) => new("ES256", kid ?? NewKid("es256"), ECDsa.Create(ECCurve.NamedCurves.nistP256), null);
 
     public static TestKey Es384(string? kid = null) => new("ES384", kid ?? NewKid("es384"), ECDsa.Create(ECCurve.NamedCurves.nistP384), null);

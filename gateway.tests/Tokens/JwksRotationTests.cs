@@ -13,8 +13,8 @@ namespace Gateway.Tests.Tokens;
 public sealed class JwksRotationTests : IAsyncLifetime
 {
     private readonly TestKey _k1 = TestKey.Es256("k1");
-    private readonly TestKey _k2 = TestKey.Rs256("k2");
-    private readonly TestKey _k3 = TestKey.Ps256("k3");
+    private readonly TestKey _k2 = TestKey.Es256("k2");
+    private readonly TestKey _k3 = TestKey.Es256("k3");
     private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
     private JwksServer _jwks = null!;
     private RecordingBackend _backend = null!;

@@ -1,4 +1,5 @@
 using Gateway.Admin;
+using Gateway.Health;
 using Gateway.Logout;
 using Gateway.Proxy;
 using Gateway.Sessions;
@@ -34,8 +35,11 @@ public static class GatewayApp
 
         var errors = new List<string>();
         Listeners.Configure(builder.WebHost, builder.Configuration, errors);
+        builder.AddGatewayObservability(errors);
         if (errors.Count > 0)
         {
+            // The builder's configuration holds file watchers (inotify instances); release them before failing.
+            (builder.Configuration as IDisposable)?.Dispose();
             throw new GatewayConfigurationException(errors);
         }
 
@@ -47,12 +51,15 @@ public static class GatewayApp
         builder.Services.AddGatewayProxy(builder.Configuration);
         builder.Services.AddGatewayAdmin(builder.Configuration);
         builder.Services.AddGatewayBackchannelLogout(builder.Configuration);
+        builder.Services.AddGatewayHealth(builder.Configuration);
 
         var app = builder.Build();
         app.UseRouting();
         app.UseListenerGuard();
         app.MapGatewayAdmin();
         app.MapGatewayBackchannelLogout();
+        app.MapGatewayHealth();
+        app.MapGatewayMetrics();
         app.MapGatewayProxy();
         return app;
     }

@@ -27,8 +27,13 @@ internal static class Listeners
             return;
         }
 
-        // The addresses above are bound explicitly; clearing "urls" keeps Kestrel from warning that it overrides them.
+        // The addresses above are bound explicitly; clearing "urls" (host setting and app configuration, where an
+        // environment variable may have put it) keeps Kestrel from warning that it overrides them.
         webHost.UseSetting(WebHostDefaults.ServerUrlsKey, string.Empty);
+        if (configuration is IConfigurationBuilder builder)
+        {
+            builder.AddInMemoryCollection([new KeyValuePair<string, string?>(WebHostDefaults.ServerUrlsKey, string.Empty)]);
+        }
         webHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;

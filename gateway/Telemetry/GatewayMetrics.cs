@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 
@@ -11,6 +12,9 @@ public sealed class GatewayMetrics
 {
     public const string MeterName = "Gateway";
 
+    /// <summary>The <c>outcome</c> tag of a forwarded request; every other outcome is a refusal.</summary>
+    public const string AllowedOutcome = "allowed";
+
     private readonly Counter<long> _requests;
     private readonly Histogram<double> _verifyDuration;
     private readonly Counter<long> _tokenCache;
@@ -21,6 +25,7 @@ public sealed class GatewayMetrics
     private readonly Histogram<double> _revocationLag;
     private readonly Counter<long> _adminCalls;
     private readonly Counter<long> _staleServed;
+    private readonly ConcurrentDictionary<string, int> _healthChecks = new(StringComparer.Ordinal);
 
     public GatewayMetrics(IMeterFactory meterFactory)
     {
@@ -35,10 +40,21 @@ public sealed class GatewayMetrics
         _revocationLag = meter.CreateHistogram<double>("gateway.revocation.lag", "s", "Time from a revocation's publication to its application on this instance");
         _adminCalls = meter.CreateCounter<long>("gateway.admin.calls", "{call}", "Admin API calls, by action and outcome");
         _staleServed = meter.CreateCounter<long>("gateway.session.stale_served", "{request}", "Requests judged on last-known session state while the store was unreachable (FailureMode=Open)");
+        meter.CreateObservableGauge("gateway.health.check.status", ObserveHealth, unit: null,
+            description: "Last result of each health check (1 healthy, 0 not), by check; refreshed every Gateway:Health:ProbeInterval");
     }
 
-    public void Request(string route, string outcome, string? reason) =>
+    /// <summary>Refusals counted since the last summary, for the rate-limited Warning line.</summary>
+    public RefusalTally Refusals { get; } = new();
+
+    public void Request(string route, string outcome, string? reason)
+    {
         _requests.Add(1, new TagList { { "route", route }, { "outcome", outcome }, { "reason", reason ?? "none" } });
+        if (!string.Equals(outcome, AllowedOutcome, StringComparison.Ordinal))
+        {
+            Refusals.Add(reason ?? outcome);
+        }
+    }
 
     public void TokenCacheHit() => _tokenCache.Add(1, new KeyValuePair<string, object?>("result", "hit"));
 
@@ -75,4 +91,15 @@ public sealed class GatewayMetrics
         _adminCalls.Add(1, new KeyValuePair<string, object?>("action", action), new KeyValuePair<string, object?>("outcome", outcome));
 
     public void StaleServed() => _staleServed.Add(1);
+
+    /// <summary>Records a health check's latest result for the <c>gateway.health.check.status</c> gauge.</summary>
+    public void HealthChecked(string check, bool healthy) => _healthChecks[check] = healthy ? 1 : 0;
+
+    private IEnumerable<Measurement<int>> ObserveHealth()
+    {
+        foreach (var (check, value) in _healthChecks)
+        {
+            yield return new Measurement<int>(value, new KeyValuePair<string, object?>("check", check));
+        }
+    }
 }

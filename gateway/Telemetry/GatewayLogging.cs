@@ -1,0 +1,49 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Console;
+
+namespace Gateway.Telemetry;
+
+/// <summary>The console formatter chosen by <c>Gateway:Logging:Format</c>.</summary>
+internal static class GatewayLogging
+{
+    private const string Timestamp = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+
+    public static void Validate(LoggingOptions options, List<string> errors)
+    {
+        if (options.Format is not (LoggingOptions.SimpleFormat or LoggingOptions.JsonFormat))
+        {
+            errors.Add($"{LoggingOptions.SectionName}:Format: '{options.Format}' is not {LoggingOptions.SimpleFormat} or {LoggingOptions.JsonFormat}");
+        }
+
+        if (options.RefusalSummaryInterval < TimeSpan.FromSeconds(1))
+        {
+            errors.Add($"{LoggingOptions.SectionName}:RefusalSummaryInterval: must be at least 00:00:01");
+        }
+    }
+
+    /// <summary>
+    /// Chooses the console provider's formatter (the host adds the provider). Only options are set, so a host that
+    /// removed the console provider (tests) gets no console output back.
+    /// </summary>
+    public static void Configure(IServiceCollection services, LoggingOptions options)
+    {
+        // Scopes stay off in both formats: ASP.NET's request scope carries the request path, and a client may put
+        // a token there; without scopes, no log line repeats anything the client sent.
+        var json = options.Format == LoggingOptions.JsonFormat;
+        services.Configure<ConsoleLoggerOptions>(console => console.FormatterName = json ? ConsoleFormatterNames.Json : ConsoleFormatterNames.Simple);
+        services.Configure<JsonConsoleFormatterOptions>(formatter =>
+        {
+            formatter.IncludeScopes = false;
+            formatter.UseUtcTimestamp = true;
+            formatter.TimestampFormat = Timestamp.TrimEnd();
+            formatter.JsonWriterOptions = new System.Text.Json.JsonWriterOptions { Indented = false };
+        });
+        services.Configure<SimpleConsoleFormatterOptions>(formatter =>
+        {
+            formatter.IncludeScopes = false;
+            formatter.SingleLine = true;
+            formatter.UseUtcTimestamp = true;
+            formatter.TimestampFormat = Timestamp;
+        });
+    }
+}
