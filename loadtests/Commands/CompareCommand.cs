@@ -47,7 +47,26 @@ internal sealed class CompareCommand
         };
     }
 
-    public static Task<int> RunAsync(CommandLine line, CancellationToken cancellationToken) => new CompareCommand(line).RunAsync(cancellationToken);
+    public static async Task<int> RunAsync(CommandLine line, CancellationToken cancellationToken)
+    {
+        var command = new CompareCommand(line);
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            return await command.RunAsync(cancellationToken);
+        }
+        catch (Exception ex) when (command._report.Results.Count > 0)
+        {
+            // Cancelled or failed half-way: keep what was measured.
+            command._report.Notes.Add($"INCOMPLETE run ({(ex is OperationCanceledException ? "cancelled" : ex.GetType().Name + ": " + ex.Message)}): only the checks that finished are reported");
+            command._report.Elapsed = Stopwatch.GetElapsedTime(started);
+            var folder = RepoPaths.NewReportFolder(line.Get("reports"));
+            await ReportFiles.WriteAsync(command._report, folder);
+            await command._out.WriteAsync(ConsoleReport.Summary(command._report));
+            await command._out.WriteLineAsync($"partial reports: {folder}");
+            throw;
+        }
+    }
 
     private async Task<int> RunAsync(CancellationToken cancellationToken)
     {
@@ -149,7 +168,7 @@ internal sealed class CompareCommand
             var load = results[0];
             var violations = load.Metrics.GetValueOrDefault("violations (revoked token let through)");
             var revokedRequests = load.Steps.FirstOrDefault(s => s.Name == "revoked token")?.Requests ?? 0;
-            var published = results[1].Metrics.GetValueOrDefault("revocations published");
+            var published = results[1].Metrics.GetValueOrDefault("revocations published (warm-up included)");
             var adminFailures = results[1].Global.Fail.Count;
             _report.Comparison.Add(new ComparisonRow(
                 $"revocation-storm: revoked requests let through ({published:N0} revocations published, {adminFailures:N0} admin calls failed, {revokedRequests:N0} requests with revoked tokens)",

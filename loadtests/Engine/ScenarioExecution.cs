@@ -38,6 +38,8 @@ internal sealed class ScenarioExecution : IDisposable
 
     public bool IsRecording => _recording;
 
+    public long MeasureStart => Volatile.Read(ref _measureStart);
+
     /// <summary>Only iterations that started after the measured phase began are counted.</summary>
     public bool ShouldRecord(long iterationStart) => _recording && iterationStart >= Volatile.Read(ref _measureStart);
 

@@ -238,7 +238,9 @@ internal static class ScenarioRunner
                 }
 
                 Interlocked.Increment(ref execution.InFlight);
-                _ = RunArrivalAsync(execution, number++, due);
+                // The send itself runs on the thread pool: the dispatcher only keeps time, so a slow send cannot
+                // delay the arrivals behind it (any queueing still counts, from the intended start).
+                ThreadPool.UnsafeQueueUserWorkItem(static state => _ = RunArrivalAsync(state.execution, state.number, state.due), (execution, number: number++, due), preferLocal: false);
                 more = arrivals.MoveNext();
             }
 
@@ -298,9 +300,8 @@ internal static class ScenarioRunner
 
     private static async Task ProgressAsync(ScenarioExecution execution, RunSettings settings, TimeSpan total, CancellationToken token)
     {
-        var started = Stopwatch.GetTimestamp();
         long lastCount = 0;
-        var last = started;
+        var last = Stopwatch.GetTimestamp();
         try
         {
             while (true)
@@ -313,7 +314,7 @@ internal static class ScenarioRunner
                 last = now;
                 var line = execution.IsRecording
                     ? string.Create(CultureInfo.InvariantCulture,
-                        $"  {execution.Scenario.Key,-34} {Stopwatch.GetElapsedTime(started, now),8:mm\\:ss} of {total:mm\\:ss}  ok {execution.Global.OkCount,10:N0}  fail {execution.Global.FailCount,8:N0}  rps {rps,9:N0}  p50 {execution.Global.OkPercentileMs(50),7:0.00} ms  p99 {execution.Global.OkPercentileMs(99),7:0.00} ms  in-flight {Volatile.Read(ref execution.InFlight)}  late {Interlocked.Read(ref execution.LateStarts):N0}")
+                        $"  {execution.Scenario.Key,-34} {Stopwatch.GetElapsedTime(execution.MeasureStart, now),8:mm\\:ss} of {total:mm\\:ss}  ok {execution.Global.OkCount,10:N0}  fail {execution.Global.FailCount,8:N0}  rps {rps,9:N0}  p50 {execution.Global.OkPercentileMs(50),7:0.00} ms  p99 {execution.Global.OkPercentileMs(99),7:0.00} ms  in-flight {Volatile.Read(ref execution.InFlight)}  late {Interlocked.Read(ref execution.LateStarts):N0}")
                     : $"  {execution.Scenario.Key,-34} {execution.Phase}...";
                 await settings.Output.WriteLineAsync(line);
             }
@@ -445,6 +446,15 @@ internal static class ScenarioRunner
                     result.Metrics[$"rss {p.Label} start (MB)"] = Math.Round(series[0].Item2, 1);
                     result.Metrics[$"rss {p.Label} end (MB)"] = Math.Round(series[^1].Item2, 1);
                     result.Metrics[$"rss {p.Label} peak (MB)"] = Math.Round(series.Max(s => s.Item2), 1);
+                    if (series.Count >= 8)
+                    {
+                        // Where the curve was along the way: flat after the caches fill, or still climbing?
+                        foreach (var quarter in new[] { 25, 50, 75 })
+                        {
+                            result.Metrics[$"rss {p.Label} at {quarter}% (MB)"] = Math.Round(series[(series.Count - 1) * quarter / 100].Item2, 1);
+                        }
+                    }
+
                     result.MemorySeries[p.Label] = series.Select(s => (s.Item1, s.Item2)).ToList();
                 }
             }

@@ -5,7 +5,7 @@ using LoadTests.Engine;
 
 namespace LoadTests.Reports;
 
-/// <summary>Writes report.md, report.csv and report.html (standalone, inline SVG, no scripts) to a folder.</summary>
+/// <summary>Writes report.md, report.csv (+ comparison.csv) and report.html (standalone, inline SVG, no scripts) to a folder.</summary>
 internal static class ReportFiles
 {
     private static readonly string[] Palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
@@ -15,6 +15,11 @@ internal static class ReportFiles
         Directory.CreateDirectory(folder);
         await File.WriteAllTextAsync(Path.Combine(folder, "report.md"), Markdown(report));
         await File.WriteAllTextAsync(Path.Combine(folder, "report.csv"), Csv(report));
+        if (report.Comparison.Count > 0)
+        {
+            await File.WriteAllTextAsync(Path.Combine(folder, "comparison.csv"), ComparisonCsv(report));
+        }
+
         await File.WriteAllTextAsync(Path.Combine(folder, "report.html"), Html(report));
     }
 
@@ -124,14 +129,16 @@ internal static class ReportFiles
             }
         }
 
-        if (report.Comparison.Count > 0)
+        return csv.ToString();
+    }
+
+    public static string ComparisonCsv(RunReport report)
+    {
+        var csv = new StringBuilder();
+        csv.AppendLine("check,baseline,gateway,ratio,target,verdict");
+        foreach (var c in report.Comparison)
         {
-            csv.AppendLine();
-            csv.AppendLine("check,baseline,gateway,ratio,target,verdict");
-            foreach (var c in report.Comparison)
-            {
-                csv.AppendLine(string.Join(",", Quote(c.Check), Quote(c.Baseline), Quote(c.Gateway), Quote(c.Ratio), Quote(c.Target), Quote(c.Verdict)));
-            }
+            csv.AppendLine(string.Join(",", Quote(c.Check), Quote(c.Baseline), Quote(c.Gateway), Quote(c.Ratio), Quote(c.Target), Quote(c.Verdict)));
         }
 
         return csv.ToString();
