@@ -29,6 +29,7 @@ public sealed class ObservedGateway : StandardGateway
     {
         config.AddRoute(RouteId, RoutePrefix + "/{**rest}");
         config.Set("Gateway:Logging:RefusalSummaryInterval", JsonValue.Create("00:00:01"));
+        config.Set("Gateway:Telemetry:Tracing", JsonValue.Create(true));
     }
 
     protected override GatewayHostOptions HostOptions() => new()
