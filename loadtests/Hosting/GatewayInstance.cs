@@ -44,7 +44,9 @@ internal sealed class GatewayInstance
             ["Gateway"] = new JsonObject
             {
                 ["Admin"] = new JsonObject { ["Urls"] = $"http://127.0.0.1:{adminPort}" },
-                ["Redis"] = new JsonObject { ["Configuration"] = redis ?? "" },
+                // Tokens are minted before the gateway starts; a fresh redis-server has no epoch marker, and the
+                // data-loss cut-off would refuse every token issued before the first start.
+                ["Redis"] = new JsonObject { ["Configuration"] = redis ?? "", ["DataLossCutoff"] = false },
                 ["Tokens"] = new JsonObject
                 {
                     ["Issuers"] = new JsonArray(new JsonObject
