@@ -175,7 +175,7 @@ internal sealed partial class AdminActions
         catch (SessionStoreUnavailableException)
         {
             context.Response.Headers.RetryAfter = "2";
-            result = Problems.Status(StatusCodes.Status503ServiceUnavailable, null, $"{SessionReasons.StoreUnavailable}: the session store is unreachable; nothing was written");
+            result = Problems.Status(StatusCodes.Status503ServiceUnavailable, null, $"{SessionReasons.StoreUnavailable}: the session store is unreachable; the write may not have been applied, retry it (revocations are idempotent)");
             outcome = "unavailable";
         }
         finally
