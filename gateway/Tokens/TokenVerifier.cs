@@ -238,7 +238,7 @@ internal sealed partial class TokenVerifier
             return (TokenResult.Fail(TokenReasons.MissingClaim), null);
         }
 
-        if (!IsPrintableAscii(sub))
+        if (sub.Length > 256 || !IsPrintableAscii(sub))
         {
             return (TokenResult.Fail(TokenReasons.InvalidClaim), null);
         }
