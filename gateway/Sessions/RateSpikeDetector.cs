@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using Gateway.Caching;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Sessions;
@@ -12,15 +12,14 @@ internal sealed class RateSpikeDetector
     private readonly RateSpikeOptions _options;
     private readonly TimeProvider _time;
     private readonly long _windowTicks;
-    private ConcurrentDictionary<string, Window> _young = new(StringComparer.Ordinal);
-    private ConcurrentDictionary<string, Window> _old = new(StringComparer.Ordinal);
-    private readonly Lock _rotate = new();
+    private readonly GenerationalMap<string, Window> _windows;
 
     public RateSpikeDetector(IOptions<SessionOptions> options, TimeProvider time)
     {
         _options = options.Value.RateSpike;
         _time = time;
         _windowTicks = Math.Max(1, _options.Window.Ticks);
+        _windows = new GenerationalMap<string, Window>(_options.MaxTrackedTokens, StringComparer.Ordinal);
     }
 
     public bool Enabled => _options.Enabled;
@@ -28,7 +27,7 @@ internal sealed class RateSpikeDetector
     /// <summary>Counts one request of <paramref name="key"/>; true when it goes over the threshold in the current window.</summary>
     public bool Exceeded(string key)
     {
-        var window = _young.TryGetValue(key, out var found) ? found : Promote(key);
+        var window = _windows.GetOrAdd(key, static () => new Window());
         var now = _time.GetUtcNow().UtcTicks;
         lock (window)
         {
@@ -40,23 +39,6 @@ internal sealed class RateSpikeDetector
 
             return ++window.Count > _options.Threshold;
         }
-    }
-
-    private Window Promote(string key)
-    {
-        if (_young.Count >= Math.Max(1, _options.MaxTrackedTokens / 2))
-        {
-            lock (_rotate)
-            {
-                if (_young.Count >= Math.Max(1, _options.MaxTrackedTokens / 2))
-                {
-                    _old = _young;
-                    _young = new ConcurrentDictionary<string, Window>(StringComparer.Ordinal);
-                }
-            }
-        }
-
-        return _young.GetOrAdd(key, static (k, old) => old.TryRemove(k, out var w) ? w : new Window(), _old);
     }
 
     private sealed class Window

@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using Gateway.Caching;
 
 namespace Gateway.Sessions;
 
@@ -16,10 +16,7 @@ internal sealed class SessionStateCache
     private readonly long[] _generations = new long[Stripes];
     private readonly TimeProvider _time;
     private readonly TimeSpan _maxStaleness;
-    private readonly int _generationSize;
-    private readonly Lock _rotate = new();
-    private ConcurrentDictionary<string, UserEntry> _young = new(StringComparer.Ordinal);
-    private ConcurrentDictionary<string, UserEntry> _old = new(StringComparer.Ordinal);
+    private readonly GenerationalMap<string, UserEntry> _users;
     private long _trustEpoch;
     private volatile bool _trusted;
 
@@ -28,14 +25,14 @@ internal sealed class SessionStateCache
         _time = time;
         _maxStaleness = maxStaleness;
         Capacity = capacity;
-        _generationSize = Math.Max(1, capacity / 2);
+        _users = new GenerationalMap<string, UserEntry>(capacity, StringComparer.Ordinal);
     }
 
     public int Capacity { get; }
 
     public bool IsTrusted => _trusted;
 
-    public int Count => _young.Count + _old.Count;
+    public int Count => _users.Count;
 
     /// <summary>A fresh, trusted answer for this token, if every fact it needs is known.</summary>
     public bool TryGet(string sub, string? sid, string? jti, out SessionState state)
@@ -78,7 +75,7 @@ internal sealed class SessionStateCache
             : null;
         entry ??= UserEntry.From(state, sid, jti, ticket.StartedAt, ticket.TrustEpoch);
 
-        Young()[sub] = entry;
+        _users.Set(sub, entry);
 
         // An invalidation that ran between the check above and the store must not be undone.
         if (!IsCurrent(sub, ticket))
@@ -98,8 +95,7 @@ internal sealed class SessionStateCache
     public void InvalidateAll()
     {
         Interlocked.Increment(ref _trustEpoch);
-        _young.Clear();
-        _old.Clear();
+        _users.Clear();
     }
 
     /// <summary>
@@ -115,38 +111,9 @@ internal sealed class SessionStateCache
     private bool IsCurrent(string sub, ReadTicket ticket) =>
         Volatile.Read(ref _generations[Stripe(sub)]) == ticket.Generation && Volatile.Read(ref _trustEpoch) == ticket.TrustEpoch;
 
-    private UserEntry? Find(string sub)
-    {
-        if (_young.TryGetValue(sub, out var entry))
-        {
-            return entry;
-        }
+    private UserEntry? Find(string sub) => _users.TryGetValue(sub, out var entry) ? entry : null;
 
-        return _old.TryGetValue(sub, out entry) ? entry : null;
-    }
-
-    private void Remove(string sub)
-    {
-        _young.TryRemove(sub, out _);
-        _old.TryRemove(sub, out _);
-    }
-
-    private ConcurrentDictionary<string, UserEntry> Young()
-    {
-        if (_young.Count >= _generationSize)
-        {
-            lock (_rotate)
-            {
-                if (_young.Count >= _generationSize)
-                {
-                    _old = _young;
-                    _young = new ConcurrentDictionary<string, UserEntry>(StringComparer.Ordinal);
-                }
-            }
-        }
-
-        return _young;
-    }
+    private void Remove(string sub) => _users.Remove(sub);
 
     private static int Stripe(string sub) => (int)((uint)StringComparer.Ordinal.GetHashCode(sub) % Stripes);
 

@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using Gateway.Caching;
 
 namespace Gateway.Tokens;
 
@@ -19,27 +19,24 @@ internal sealed class RefusedTokenCache
         TokenReasons.InvalidClaim, TokenReasons.MissingClaim,
     };
 
-    private readonly int _generationSize;
+    private readonly GenerationalMap<UInt128, Entry> _entries;
     private readonly TimeProvider _time;
-    private readonly Lock _rotate = new();
-    private ConcurrentDictionary<UInt128, Entry> _young = new();
-    private ConcurrentDictionary<UInt128, Entry> _old = new();
 
     public RefusedTokenCache(int capacity, TimeProvider time)
     {
         Capacity = capacity;
-        _generationSize = Math.Max(1, capacity / 2);
+        _entries = new GenerationalMap<UInt128, Entry>(capacity);
         _time = time;
     }
 
     public int Capacity { get; }
 
-    public int Count => _young.Count + _old.Count;
+    public int Count => _entries.Count;
 
     public bool TryGet(UInt128 digest, out string? reason)
     {
         reason = null;
-        if (Capacity <= 0 || !(_young.TryGetValue(digest, out var entry) || _old.TryGetValue(digest, out entry)))
+        if (Capacity <= 0 || !_entries.TryGetValue(digest, out var entry))
         {
             return false;
         }
@@ -60,19 +57,7 @@ internal sealed class RefusedTokenCache
             return;
         }
 
-        if (_young.Count >= _generationSize)
-        {
-            lock (_rotate)
-            {
-                if (_young.Count >= _generationSize)
-                {
-                    _old = _young;
-                    _young = new ConcurrentDictionary<UInt128, Entry>();
-                }
-            }
-        }
-
-        _young[digest] = new Entry(reason, _time.GetTimestamp() + (long)(Lifetime.TotalSeconds * _time.TimestampFrequency));
+        _entries.Set(digest, new Entry(reason, _time.GetTimestamp() + (long)(Lifetime.TotalSeconds * _time.TimestampFrequency)));
     }
 
     private readonly record struct Entry(string Reason, long Until);

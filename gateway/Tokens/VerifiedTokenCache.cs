@@ -1,6 +1,6 @@
-using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
+using Gateway.Caching;
 
 namespace Gateway.Tokens;
 
@@ -12,22 +12,19 @@ namespace Gateway.Tokens;
 /// </summary>
 internal sealed class VerifiedTokenCache
 {
-    private readonly int _generationSize;
+    private readonly GenerationalMap<UInt128, VerifiedToken> _entries;
     private readonly TimeProvider _time;
-    private ConcurrentDictionary<UInt128, VerifiedToken> _young = new();
-    private ConcurrentDictionary<UInt128, VerifiedToken> _old = new();
-    private readonly Lock _rotate = new();
 
     public VerifiedTokenCache(int capacity, TimeProvider time)
     {
         Capacity = capacity;
-        _generationSize = Math.Max(1, capacity / 2);
+        _entries = new GenerationalMap<UInt128, VerifiedToken>(capacity);
         _time = time;
     }
 
     public int Capacity { get; }
 
-    public int Count => _young.Count + _old.Count;
+    public int Count => _entries.Count;
 
     public static UInt128 Digest(ReadOnlySpan<char> token)
     {
@@ -53,14 +50,14 @@ internal sealed class VerifiedTokenCache
 
     public bool TryGet(UInt128 digest, long skewSeconds, out VerifiedToken? token)
     {
-        if (Capacity > 0 && (_young.TryGetValue(digest, out token) || TryPromote(digest, out token)))
+        if (Capacity > 0 && _entries.TryGetValue(digest, out token, promote: true))
         {
-            if (_time.GetUtcNow().ToUnixTimeSeconds() < token!.ExpiresAt + skewSeconds)
+            if (_time.GetUtcNow().ToUnixTimeSeconds() < token.ExpiresAt + skewSeconds)
             {
                 return true;
             }
 
-            _young.TryRemove(digest, out _);
+            _entries.Remove(digest);
         }
 
         token = null;
@@ -69,34 +66,9 @@ internal sealed class VerifiedTokenCache
 
     public void Add(UInt128 digest, VerifiedToken token)
     {
-        if (Capacity <= 0)
+        if (Capacity > 0)
         {
-            return;
+            _entries.Set(digest, token);
         }
-
-        if (_young.Count >= _generationSize)
-        {
-            lock (_rotate)
-            {
-                if (_young.Count >= _generationSize)
-                {
-                    _old = _young;
-                    _young = new ConcurrentDictionary<UInt128, VerifiedToken>();
-                }
-            }
-        }
-
-        _young[digest] = token;
-    }
-
-    private bool TryPromote(UInt128 digest, out VerifiedToken? token)
-    {
-        if (_old.TryRemove(digest, out token))
-        {
-            Add(digest, token);
-            return true;
-        }
-
-        return false;
     }
 }

@@ -1,0 +1,97 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
+
+namespace Gateway.Caching;
+
+/// <summary>
+/// A concurrent map bounded by two generations: writes go to the young one; when it holds half the capacity it
+/// becomes the old one and the previous old one is dropped whole. Memory stays under the capacity without per-entry
+/// bookkeeping, and entries still in use survive a rotation by being promoted back into the young generation.
+/// Shared by the gateway's bounded caches (verified and refused tokens, session state, rate-spike windows).
+/// </summary>
+internal sealed class GenerationalMap<TKey, TValue>
+    where TKey : notnull
+{
+    private readonly int _generationSize;
+    private readonly IEqualityComparer<TKey>? _comparer;
+    private readonly Lock _rotate = new();
+    private ConcurrentDictionary<TKey, TValue> _young;
+    private ConcurrentDictionary<TKey, TValue> _old;
+
+    public GenerationalMap(int capacity, IEqualityComparer<TKey>? comparer = null)
+    {
+        _generationSize = Math.Max(1, capacity / 2);
+        _comparer = comparer;
+        _young = New();
+        _old = New();
+    }
+
+    public int Count => _young.Count + _old.Count;
+
+    /// <summary>Looks in both generations; with <paramref name="promote"/>, an old entry moves to the young one.</summary>
+    public bool TryGetValue(TKey key, [MaybeNullWhen(false)] out TValue value, bool promote = false)
+    {
+        if (_young.TryGetValue(key, out value))
+        {
+            return true;
+        }
+
+        if (!promote)
+        {
+            return _old.TryGetValue(key, out value);
+        }
+
+        if (_old.TryRemove(key, out value))
+        {
+            Set(key, value);
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>The young entry, else the old one promoted, else a new one from <paramref name="create"/>.</summary>
+    public TValue GetOrAdd(TKey key, Func<TValue> create)
+    {
+        if (_young.TryGetValue(key, out var value))
+        {
+            return value;
+        }
+
+        var young = Young();
+        return young.GetOrAdd(key, static (k, state) => state.Old.TryRemove(k, out var old) ? old : state.Create(), (Old: _old, Create: create));
+    }
+
+    public void Set(TKey key, TValue value) => Young()[key] = value;
+
+    public void Remove(TKey key)
+    {
+        _young.TryRemove(key, out _);
+        _old.TryRemove(key, out _);
+    }
+
+    public void Clear()
+    {
+        _young.Clear();
+        _old.Clear();
+    }
+
+    private ConcurrentDictionary<TKey, TValue> Young()
+    {
+        if (_young.Count >= _generationSize)
+        {
+            lock (_rotate)
+            {
+                if (_young.Count >= _generationSize)
+                {
+                    _old = _young;
+                    _young = New();
+                }
+            }
+        }
+
+        return _young;
+    }
+
+    private ConcurrentDictionary<TKey, TValue> New() => _comparer is null ? new() : new(_comparer);
+}
