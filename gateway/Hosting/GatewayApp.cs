@@ -55,7 +55,6 @@ public static class GatewayApp
 
         var app = builder.Build();
         app.UseRouting();
-        app.UseListenerGuard();
         app.MapGatewayAdmin();
         app.MapGatewayBackchannelLogout();
         app.MapGatewayHealth();

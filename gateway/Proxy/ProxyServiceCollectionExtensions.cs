@@ -33,7 +33,4 @@ public static class ProxyServiceCollectionExtensions
             pipeline.UseLoadBalancing();
             pipeline.UsePassiveHealthChecks();
         });
-
-    /// <summary>Keeps admin and public listeners apart; call after UseRouting.</summary>
-    public static IApplicationBuilder UseListenerGuard(this IApplicationBuilder app) => app.UseMiddleware<ListenerGuardMiddleware>();
 }
