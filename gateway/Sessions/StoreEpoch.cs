@@ -10,7 +10,7 @@ namespace Gateway.Sessions;
 /// token issued before now is refused and users log in again. An empty Redis at first start looks the same and
 /// is treated the same, unless <c>Gateway:Redis:DataLossCutoff</c> is false.
 /// </summary>
-internal sealed partial class StoreEpoch : IDisposable
+internal sealed partial class StoreEpoch
 {
     // The cut-off only moves forward, whichever instance sets it.
     private static readonly LuaScript MaxScript = LuaScript.Prepare(
@@ -21,7 +21,6 @@ internal sealed partial class StoreEpoch : IDisposable
     private readonly TimeProvider _time;
     private readonly RedisOptions _options;
     private readonly ILogger<StoreEpoch> _logger;
-    private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Lock _pendingLock = new();
     private Task<bool>? _pending;
     private string? _seen;
@@ -40,9 +39,6 @@ internal sealed partial class StoreEpoch : IDisposable
 
     /// <summary>Tokens issued before this Unix second are dead (0: none).</summary>
     public long GlobalCutoff => Volatile.Read(ref _globalCutoff);
-
-    /// <summary>True once the epoch was read or written at least once.</summary>
-    public bool Known => Volatile.Read(ref _seen) is not null;
 
     /// <summary>True when the marker was checked since the last connection loss (see <see cref="ConnectionLost"/>).</summary>
     public bool Verified => Volatile.Read(ref _verifiedAt) == Volatile.Read(ref _connectionLosses);
@@ -80,7 +76,7 @@ internal sealed partial class StoreEpoch : IDisposable
 
     /// <summary>
     /// Reads the marker; when it is missing, applies the cut-off and writes a new one. Returns true when a loss was
-    /// handled. One check at a time: a caller joins the one already running.
+    /// handled. One check at a time: a caller joins the one already running, and a new one starts only after it ends.
     /// </summary>
     public Task<bool> CheckAsync()
     {
@@ -96,19 +92,6 @@ internal sealed partial class StoreEpoch : IDisposable
     }
 
     private async Task<bool> RunCheckAsync()
-    {
-        await _gate.WaitAsync();
-        try
-        {
-            return await CheckLockedAsync();
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
-
-    private async Task<bool> CheckLockedAsync()
     {
         var losses = Volatile.Read(ref _connectionLosses);
         var db = _redis.GetDatabase();
@@ -156,8 +139,6 @@ internal sealed partial class StoreEpoch : IDisposable
         Volatile.Write(ref _verifiedAt, losses);
         return lost;
     }
-
-    public void Dispose() => _gate.Dispose();
 
     private static partial class Log
     {
