@@ -12,6 +12,7 @@ public sealed class BearerHeaderTests
     [InlineData("BEARER abc.def.ghi", "abc.def.ghi")]
     [InlineData("  Bearer abc.def.ghi  ", "abc.def.ghi")]
     [InlineData("Bearer   abc.def.ghi", "abc.def.ghi")]
+    [InlineData("\t Bearer   abc.def.ghi  ", "abc.def.ghi")]
     public void ReadBearer_OneBearerToken_ReturnsIt(string header, string expected)
     {
         var token = TokenGateMiddleware.ReadBearer(Headers(header), out var present);

@@ -148,6 +148,7 @@ internal sealed partial class TokenGateMiddleware
 
         var header = values[0].AsMemory();
         var value = header.Span.Trim();
+        var valueStart = header.Length - header.Span.TrimStart().Length;
         if (value.Length < 7 || !value[..6].Equals("Bearer", StringComparison.OrdinalIgnoreCase) || value[6] is not (' ' or '\t'))
         {
             // Another scheme (Basic, ...) is no bearer token: answered with the bare challenge.
@@ -161,15 +162,16 @@ internal sealed partial class TokenGateMiddleware
             return null;
         }
 
-        var token = value[7..].Trim();
+        var credentials = value[7..];
+        var token = credentials.Trim();
         if (token.IsEmpty || token.ContainsAny(' ', '\t', ','))
         {
             return null;
         }
 
-        // Slice the original string: the token's position within it, after the trimmed scheme and space.
-        var start = header.Span.IndexOf(token);
-        return header.Slice(start, token.Length);
+        // A slice of the original string: after the leading white space, the scheme and its space, and any more spaces.
+        var tokenStart = valueStart + 7 + (credentials.Length - credentials.TrimStart().Length);
+        return header.Slice(tokenStart, token.Length);
     }
 
     private static partial class Log
