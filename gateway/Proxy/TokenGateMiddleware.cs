@@ -17,7 +17,8 @@ namespace Gateway.Proxy;
 /// </summary>
 internal sealed partial class TokenGateMiddleware
 {
-    private const string Allowed = "allowed";
+    // The metrics class tells refusals from forwards by this value: one constant, not two.
+    private const string Allowed = GatewayMetrics.AllowedOutcome;
     private const string Denied = "denied";
     private const string Unavailable = "unavailable";
 
