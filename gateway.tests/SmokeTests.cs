@@ -1,3 +1,4 @@
+using Gateway.Gate;
 namespace Gateway.Tests;
 
 public sealed class SmokeTests
@@ -5,6 +6,6 @@ public sealed class SmokeTests
     [Fact]
     public void RouteMetadataKeys_AreTheDesignNames()
     {
-        Assert.Equal("MaxTokenAge", Gateway.Proxy.RouteMetadataKeys.MaxTokenAge);
+        Assert.Equal("MaxTokenAge", Gateway.Gate.RouteMetadataKeys.MaxTokenAge);
     }
 }

@@ -64,7 +64,7 @@ public sealed class AdminApiTests(SessionGateway fixture) : IClassFixture<Sessio
         using var response = await fixture.AdminPostAsync("/admin/revoke/token", new { token = forged });
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("invalid_signature", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        Assert.Equal("$-1", await fixture.Redis.ExecuteAsync("GET", $"gw:{{{sub}}}:jti:forged"));
+        Assert.Equal("$-1", await fixture.Redis.ExecuteAsync("GET", $"gw:{{{TokenFactory.Issuer}|{sub}}}:jti:forged"));
     }
 
     [Fact]
@@ -149,9 +149,12 @@ public sealed class AdminApiTests(SessionGateway fixture) : IClassFixture<Sessio
     {
         var sub = NewUser();
         await fixture.AdminJsonAsync("/admin/revoke/session", new { sub, sid = "audited" });
-        var line = Assert.Single(fixture.Gateway.Logs.Entries, e => e.EventId.Id == 4001 && e.Message.Contains(sub, StringComparison.Ordinal));
+        // Ids appear as pseudonyms (README: the log holds no claim value), found again by hashing the value.
+        var line = Assert.Single(fixture.Gateway.Logs.Entries, e => e.EventId.Id == 4001 && e.Message.Contains("sub=" + Gateway.Admin.AuditIds.Pseudonym(sub), StringComparison.Ordinal));
         Assert.Contains("revoke_session", line.Message, StringComparison.Ordinal);
-        Assert.Contains("sid=audited", line.Message, StringComparison.Ordinal);
+        Assert.Contains("sid=" + Gateway.Admin.AuditIds.Pseudonym("audited"), line.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(sub, line.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("audited", line.Message, StringComparison.Ordinal);
         Assert.Contains("outcome=ok", line.Message, StringComparison.Ordinal);
         Assert.Contains("key-", line.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(SessionGateway.ApiKey, fixture.Gateway.Logs.AllText(), StringComparison.Ordinal);

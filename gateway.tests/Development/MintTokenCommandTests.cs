@@ -1,3 +1,4 @@
+using Gateway.Gate.Refusals;
 using System.Net;
 using Gateway.Development;
 using Gateway.Tests.TestInfrastructure;
@@ -84,7 +85,7 @@ public sealed class MintTokenCommandTests(DevelopmentGateways fixture) : IClassF
 
         using var response = await fixture.Production.GetAsync("/api/dev/production", token);
 
-        await Refusals.AssertInvalidTokenAsync(response, TokenReasons.UnknownIssuer);
+        await Refusals.AssertInvalidTokenAsync(response, Reasons.UnknownIssuer.Code);
         Assert.Empty(fixture.Backend.RequestsTo("/api/dev/production"));
         Assert.Contains(fixture.Production.Logs.Entries, e => e.EventId.Id == 1001);
     }
@@ -96,7 +97,7 @@ public sealed class MintTokenCommandTests(DevelopmentGateways fixture) : IClassF
 
         using var response = await fixture.Development.GetAsync("/api/dev/audience", token);
 
-        await Refusals.AssertInvalidTokenAsync(response, TokenReasons.InvalidAudience);
+        await Refusals.AssertInvalidTokenAsync(response, Reasons.InvalidAudience.Code);
         Assert.Empty(fixture.Backend.RequestsTo("/api/dev/audience"));
     }
 

@@ -40,7 +40,7 @@ public sealed class HealthEndpointTests : IAsyncLifetime
         var checks = body["checks"]!.AsObject();
         Assert.Equal(["issuers", "session_store", "shutdown"], checks.Select(c => c.Key).Order());
         Assert.All(checks, c => Assert.Equal("healthy", c.Value!["status"]!.GetValue<string>()));
-        Assert.Equal("in-process", checks["session_store"]!["kind"]!.GetValue<string>());
+        Assert.Equal("embedded", checks["session_store"]!["kind"]!.GetValue<string>());
     }
 
     [Fact]

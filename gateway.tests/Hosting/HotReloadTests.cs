@@ -1,3 +1,4 @@
+using Gateway.Gate.Refusals;
 using System.Net;
 using Gateway.Tests.TestInfrastructure;
 using Microsoft.Extensions.Logging;

@@ -21,6 +21,6 @@ public sealed class RedisHostingTests(RedisServer redis)
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("redis-user", Assert.Single(backend.Requests).Header("X-Auth-Subject"));
-        Assert.IsNotType<InProcessSessionStore>(gateway.Services.GetRequiredService<ISessionStore>());
+        Assert.IsNotType<Gateway.Sessions.Embedded.EmbeddedSessionStore>(gateway.Services.GetRequiredService<ISessionStore>());
     }
 }

@@ -1,3 +1,4 @@
+using Gateway.Gate.Refusals;
 using System.Net;
 using System.Text.Json.Nodes;
 using Gateway.Tests.TestInfrastructure;
@@ -25,6 +26,7 @@ public sealed class BackchannelLogoutTests(SessionGateway fixture) : IClassFixtu
         }
 
         payload.Remove("nbf");
+        payload["aud"] = TokenFactory.LogoutClient;
         payload["events"] = new JsonObject { [LogoutEvent] = new JsonObject() };
         edit?.Invoke(payload);
         var header = new JsonObject { ["alg"] = "ES256", ["kid"] = fixture.Key.Kid };

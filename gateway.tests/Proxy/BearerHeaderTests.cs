@@ -1,3 +1,4 @@
+using Gateway.Gate;
 using Gateway.Proxy;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
@@ -15,7 +16,7 @@ public sealed class BearerHeaderTests
     [InlineData("\t Bearer   abc.def.ghi  ", "abc.def.ghi")]
     public void ReadBearer_OneBearerToken_ReturnsIt(string header, string expected)
     {
-        var token = TokenGateMiddleware.ReadBearer(Headers(header), out var present);
+        var token = AuthorizationHeader.ReadBearer(Headers(header), out var present);
 
         Assert.Equal(expected, token);
         Assert.True(present);
@@ -30,7 +31,7 @@ public sealed class BearerHeaderTests
     [InlineData("")]
     public void ReadBearer_NoBearerToken_ReturnsNullNotPresent(string header)
     {
-        Assert.Null(TokenGateMiddleware.ReadBearer(Headers(header), out var present));
+        Assert.Null(AuthorizationHeader.ReadBearer(Headers(header), out var present));
         Assert.False(present);
     }
 
@@ -40,7 +41,7 @@ public sealed class BearerHeaderTests
     [InlineData("Bearer a.b.c\td.e.f")]
     public void ReadBearer_AmbiguousValue_ReturnsNullPresent(string header)
     {
-        Assert.Null(TokenGateMiddleware.ReadBearer(Headers(header), out var present));
+        Assert.Null(AuthorizationHeader.ReadBearer(Headers(header), out var present));
         Assert.True(present);
     }
 
@@ -49,14 +50,14 @@ public sealed class BearerHeaderTests
     {
         var headers = new HeaderDictionary { ["Authorization"] = new StringValues(["Bearer a.b.c", "Bearer a.b.c"]) };
 
-        Assert.Null(TokenGateMiddleware.ReadBearer(headers, out var present));
+        Assert.Null(AuthorizationHeader.ReadBearer(headers, out var present));
         Assert.True(present);
     }
 
     [Fact]
     public void ReadBearer_NoHeader_ReturnsNullNotPresent()
     {
-        Assert.Null(TokenGateMiddleware.ReadBearer(new HeaderDictionary(), out var present));
+        Assert.Null(AuthorizationHeader.ReadBearer(new HeaderDictionary(), out var present));
         Assert.False(present);
     }
 

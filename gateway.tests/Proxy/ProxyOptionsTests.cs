@@ -1,3 +1,4 @@
+using Gateway.Gate;
 using System.Net;
 using Gateway.Tests.TestInfrastructure;
 

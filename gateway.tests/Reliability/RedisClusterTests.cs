@@ -1,3 +1,5 @@
+using static Gateway.Tests.TestInfrastructure.TestUsers;
+using Gateway.Sessions.Redis;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Gateway.Sessions;
@@ -37,8 +39,8 @@ public sealed class RedisClusterTests(RedisCluster cluster, ReliabilityRig rig, 
         [
             .. new[]
             {
-                Keys.Version(sub), Keys.Cutoff(sub), Keys.Active(sub), Keys.Session(sub, id), Keys.Token(sub, id),
-                Keys.Uses(sub, id), Keys.Once(sub, id),
+                Keys.Version(U(sub)), Keys.Cutoff(U(sub)), Keys.Active(U(sub)), Keys.Session(U(sub), id), Keys.Token(U(sub), id),
+                Keys.Uses(U(sub), "route:" + id, id), Keys.Once(U(sub), id), Keys.Client(U(sub), id),
             }.Select(k => k.ToString()),
         ];
         var slots = new List<int>();
@@ -47,19 +49,22 @@ public sealed class RedisClusterTests(RedisCluster cluster, ReliabilityRig rig, 
             slots.Add(await cluster.KeySlotAsync(key));
         }
 
-        // One slot, and it is the slot of the (escaped) subject: no id can move a key to another user's slot.
+        // One slot, and it is the slot of the (escaped) issuer and subject: no id can move a key to another user's slot.
         Assert.Single(slots.Distinct());
-        Assert.Equal(await cluster.KeySlotAsync(RedisKeys.Escape(sub)), slots[0]);
+        Assert.Equal(await cluster.KeySlotAsync(RedisKeys.Tag(U(sub))), slots[0]);
     }
 
     [Fact]
     public void Keys_IdsWithBracesOrPercent_NeverSpellAnotherUsersKey()
     {
         // Escaping is injective: "a{b}" and its percent-encoded spelling are different users with different keys.
-        Assert.NotEqual((string)Keys.Version("a{b}")!, (string)Keys.Version("a%7Bb%7D")!);
-        Assert.NotEqual((string)Keys.Session("u", "x}:jti:y")!, (string)Keys.Token("u", "y")!);
-        Assert.Equal("gw:{a%7Bb%7D}:ver", (string)Keys.Version("a{b}")!);
-        Assert.Equal("gw:{a%257Bb%257D}:ver", (string)Keys.Version("a%7Bb%7D")!);
+        Assert.NotEqual((string)Keys.Version(U("a{b}"))!, (string)Keys.Version(U("a%7Bb%7D"))!);
+        Assert.NotEqual((string)Keys.Session(U("u"), "x}:jti:y")!, (string)Keys.Token(U("u"), "y")!);
+        Assert.Equal("gw:{https://issuer.test|a%7Bb%7D}:ver", (string)Keys.Version(U("a{b}"))!);
+        Assert.Equal("gw:{https://issuer.test|a%257Bb%257D}:ver", (string)Keys.Version(U("a%7Bb%7D"))!);
+
+        // Issuer and subject cannot blur either: '|' in either one is encoded.
+        Assert.NotEqual((string)Keys.Version(new Gateway.Sessions.UserKey("i|a", "b"))!, (string)Keys.Version(new Gateway.Sessions.UserKey("i", "a|b"))!);
     }
 
     [Fact]
@@ -73,7 +78,7 @@ public sealed class RedisClusterTests(RedisCluster cluster, ReliabilityRig rig, 
         Assert.True((await ReliabilityRig.GetAsync(gateway, "/api/x", session)).Allowed);
         await ReliabilityRig.AdminOkAsync(gateway, "/admin/revoke/session", new { sub, sid = "s{1}" });
         Assert.Equal("session_revoked", (await ReliabilityRig.GetAsync(gateway, "/api/refused", session)).Reason);
-        var ttl = await cluster.ExecuteAsync("TTL", (string)Keys.Session(sub, "s{1}")!);
+        var ttl = await cluster.ExecuteAsync("TTL", (string)Keys.Session(U(sub), "s{1}")!);
         Assert.True(long.Parse(ttl.TrimStart(':'), System.Globalization.CultureInfo.InvariantCulture) > 0, $"TTL of the session key: {ttl}");
 
         var token = rig.Token(sub, sid: "s2", jti: "j%1");

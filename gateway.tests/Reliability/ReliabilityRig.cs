@@ -43,14 +43,20 @@ public sealed class ReliabilityRig : IAsyncLifetime
         Key.Dispose();
     }
 
-    public GatewayConfig CreateConfig(string redis, string? failureMode = null) =>
-        GatewayConfig.Standard(Jwks.Url, Backend.Url)
+    public GatewayConfig CreateConfig(string redis, string? failureMode = null)
+    {
+        var config = GatewayConfig.Standard(Jwks.Url, Backend.Url)
             .AddRoute("open", "/open/{**rest}", metadata: new Dictionary<string, string> { ["FailureMode"] = "Open" })
             .AddRoute("closed", "/closed/{**rest}", metadata: new Dictionary<string, string> { ["FailureMode"] = "Closed" })
             .AddRoute("limited", "/limited/{**rest}", metadata: new Dictionary<string, string> { ["MaxUses"] = "3" })
             .WithRedis(redis, RedisTimeout)
             .WithAdminApiKeys(ApiKey)
             .Set("Gateway:Redis:FailureMode", failureMode);
+
+        // These tests' tokens carry the user's version in "ver".
+        config.Issuer()["VersionClaim"] = "ver";
+        return config;
+    }
 
     /// <summary>A redis-server with the epoch marker already set (no first-start cut-off).</summary>
     public static async Task<RedisServer> StartRedisAsync(bool appendOnly = false)

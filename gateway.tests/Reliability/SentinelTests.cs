@@ -38,7 +38,7 @@ public sealed class SentinelTests(ReliabilityRig rig, ITestOutputHelper output) 
         Assert.True((await ReliabilityRig.GetAsync(gateway, "/api/x", token)).Allowed);
         await ReliabilityRig.AdminOkAsync(gateway, "/admin/revoke/session", new { sub, sid = "s1" });
         Assert.Equal("session_revoked", (await ReliabilityRig.GetAsync(gateway, "/api/refused", token)).Reason);
-        Assert.Equal("revoked", await master.ExecuteAsync("GET", $"gw:{{{sub}}}:sid:s1"));
+        Assert.Equal("revoked", await master.ExecuteAsync("GET", $"gw:{{{TokenFactory.Issuer}|{sub}}}:sid:s1"));
     }
 
     /// <summary>One <c>redis-server --sentinel</c> watching a master (quorum 1), in its own temp folder.</summary>

@@ -1,3 +1,5 @@
+using static Gateway.Tests.TestInfrastructure.TestUsers;
+using Gateway.Sessions.Redis;
 using System.Diagnostics;
 using Gateway.Sessions;
 using Gateway.Tests.TestInfrastructure;
@@ -24,7 +26,7 @@ public sealed class SubscriptionDropTests(ReliabilityRig rig, ITestOutputHelper 
         var clock = Stopwatch.StartNew();
         Assert.StartsWith(":", await redis.ExecuteAsync("CLIENT", "KILL", "TYPE", "pubsub"));
         // Another instance revokes while this one is not listening: its event is lost to this gateway.
-        await redis.ExecuteAsync("SET", (string)keys.Session(alice, "s1")!, "revoked", "EX", "300");
+        await redis.ExecuteAsync("SET", (string)keys.Session(U(alice), "s1")!, "revoked", "EX", "300");
 
         var refused = await ReliabilityRig.WaitUntilAsync(
             async () => (await ReliabilityRig.GetAsync(gateway, "/api/drop", token)).Reason == "session_revoked",
@@ -41,8 +43,8 @@ public sealed class SubscriptionDropTests(ReliabilityRig rig, ITestOutputHelper 
         var bobs = rig.Token(bob, sid: "b1");
         Assert.True((await ReliabilityRig.GetAsync(gateway, "/api/warm", bobs)).Allowed);
         Assert.True((await ReliabilityRig.GetAsync(gateway, "/api/warm", bobs)).Allowed);
-        await redis.ExecuteAsync("SET", (string)keys.Session(bob, "b1")!, "revoked", "EX", "300");
-        await redis.ExecuteAsync("PUBLISH", "gw:revocations", new RevocationEvent(RevocationEvent.SessionKind, bob, "b1", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()).ToJson());
+        await redis.ExecuteAsync("SET", (string)keys.Session(U(bob), "b1")!, "revoked", "EX", "300");
+        await redis.ExecuteAsync("PUBLISH", "gw:revocations", new RevocationEvent(RevocationEvent.SessionKind, Issuer, bob, "b1", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()).ToJson());
         var lag = await ReliabilityRig.WaitUntilAsync(
             async () => (await ReliabilityRig.GetAsync(gateway, "/api/event", bobs)).Reason == "session_revoked",
             TimeSpan.FromSeconds(1), "an event after resubscribing is applied");

@@ -1,3 +1,4 @@
+using Gateway.Gate.Refusals;
 using System.Numerics;
 using System.Security.Cryptography;
 using System.Text;
@@ -108,32 +109,32 @@ internal static class AttackCatalog
                      ("kid_OtherCase", "EC1"),
                  })
         {
-            yield return T(name, Jose.Sign(Jose.Header(kid: kid), Jose.Claims(), Jose.Es256(AttackKeys.AttackerEc)), TokenReasons.UnknownKey);
+            yield return T(name, Jose.Sign(Jose.Header(kid: kid), Jose.Claims(), Jose.Es256(AttackKeys.AttackerEc)), Reasons.UnknownKey.Code);
         }
 
         // kid pointing at the HMAC key while the token is signed with that kid's... nothing the attacker knows.
-        yield return T("kid_HmacKeyNamedWithEs256", Jose.Sign(Jose.Header(kid: AttackKeys.Hs1), Jose.Claims(), Jose.Es256(AttackKeys.AttackerEc)), TokenReasons.UnknownKey);
-        yield return T("kid_NumberInsteadOfString", SignedHeader("{\"alg\":\"ES256\",\"kid\":1,\"typ\":\"at+jwt\"}"), TokenReasons.Malformed);
-        yield return T("kid_Object", SignedHeader("{\"alg\":\"ES256\",\"kid\":{\"a\":\"ec1\"},\"typ\":\"at+jwt\"}"), TokenReasons.Malformed);
-        yield return T("kid_Array", SignedHeader("{\"alg\":\"ES256\",\"kid\":[\"ec1\"],\"typ\":\"at+jwt\"}"), TokenReasons.Malformed);
+        yield return T("kid_HmacKeyNamedWithEs256", Jose.Sign(Jose.Header(kid: AttackKeys.Hs1), Jose.Claims(), Jose.Es256(AttackKeys.AttackerEc)), Reasons.UnknownKey.Code);
+        yield return T("kid_NumberInsteadOfString", SignedHeader("{\"alg\":\"ES256\",\"kid\":1,\"typ\":\"at+jwt\"}"), Reasons.Malformed.Code);
+        yield return T("kid_Object", SignedHeader("{\"alg\":\"ES256\",\"kid\":{\"a\":\"ec1\"},\"typ\":\"at+jwt\"}"), Reasons.Malformed.Code);
+        yield return T("kid_Array", SignedHeader("{\"alg\":\"ES256\",\"kid\":[\"ec1\"],\"typ\":\"at+jwt\"}"), Reasons.Malformed.Code);
 
         // alg none, every casing, with and without a signature.
         foreach (var alg in new[] { "none", "None", "NONE", "nOnE" })
         {
-            yield return T($"alg_{alg}_NoSignature", Jose.WithSignature(Jose.Header(alg: alg).ToJsonString(), claims, []), TokenReasons.AlgorithmNotAllowed);
-            yield return T($"alg_{alg}_WithSignature", Jose.Sign(Jose.Header(alg: alg), Jose.Claims(), Jose.Legit), TokenReasons.AlgorithmNotAllowed);
+            yield return T($"alg_{alg}_NoSignature", Jose.WithSignature(Jose.Header(alg: alg).ToJsonString(), claims, []), Reasons.AlgorithmNotAllowed.Code);
+            yield return T($"alg_{alg}_WithSignature", Jose.Sign(Jose.Header(alg: alg), Jose.Claims(), Jose.Legit), Reasons.AlgorithmNotAllowed.Code);
         }
 
-        yield return T("alg_none_NoKid_NoSignature", Jose.WithSignature("{\"alg\":\"none\"}", claims, []), TokenReasons.AlgorithmNotAllowed);
-        yield return T("alg_none_UnicodeEscaped", Jose.WithSignature("{\"alg\":\"\\u006eone\",\"kid\":\"ec1\",\"typ\":\"at+jwt\"}", claims, []), TokenReasons.AlgorithmNotAllowed);
-        yield return T("alg_Missing", SignedHeader("{\"kid\":\"ec1\",\"typ\":\"at+jwt\"}"), TokenReasons.AlgorithmNotAllowed);
-        yield return T("alg_Empty", SignedHeader(Jose.Header(alg: "")), TokenReasons.AlgorithmNotAllowed);
-        yield return T("alg_LowerCase", SignedHeader(Jose.Header(alg: "es256")), TokenReasons.AlgorithmNotAllowed);
-        yield return T("alg_TrailingSpace", SignedHeader(Jose.Header(alg: "ES256 ")), TokenReasons.AlgorithmNotAllowed);
-        yield return T("alg_NotAllowedButKnown_ES384", SignedHeader(Jose.Header(alg: "ES384")), TokenReasons.AlgorithmNotAllowed);
-        yield return T("alg_Number", SignedHeader("{\"alg\":256,\"kid\":\"ec1\",\"typ\":\"at+jwt\"}"), TokenReasons.Malformed);
-        yield return T("alg_Array", SignedHeader("{\"alg\":[\"ES256\"],\"kid\":\"ec1\",\"typ\":\"at+jwt\"}"), TokenReasons.Malformed);
-        yield return T("alg_Null", SignedHeader("{\"alg\":null,\"kid\":\"ec1\",\"typ\":\"at+jwt\"}"), TokenReasons.AlgorithmNotAllowed);
+        yield return T("alg_none_NoKid_NoSignature", Jose.WithSignature("{\"alg\":\"none\"}", claims, []), Reasons.AlgorithmNotAllowed.Code);
+        yield return T("alg_none_UnicodeEscaped", Jose.WithSignature("{\"alg\":\"\\u006eone\",\"kid\":\"ec1\",\"typ\":\"at+jwt\"}", claims, []), Reasons.AlgorithmNotAllowed.Code);
+        yield return T("alg_Missing", SignedHeader("{\"kid\":\"ec1\",\"typ\":\"at+jwt\"}"), Reasons.AlgorithmNotAllowed.Code);
+        yield return T("alg_Empty", SignedHeader(Jose.Header(alg: "")), Reasons.AlgorithmNotAllowed.Code);
+        yield return T("alg_LowerCase", SignedHeader(Jose.Header(alg: "es256")), Reasons.AlgorithmNotAllowed.Code);
+        yield return T("alg_TrailingSpace", SignedHeader(Jose.Header(alg: "ES256 ")), Reasons.AlgorithmNotAllowed.Code);
+        yield return T("alg_NotAllowedButKnown_ES384", SignedHeader(Jose.Header(alg: "ES384")), Reasons.AlgorithmNotAllowed.Code);
+        yield return T("alg_Number", SignedHeader("{\"alg\":256,\"kid\":\"ec1\",\"typ\":\"at+jwt\"}"), Reasons.Malformed.Code);
+        yield return T("alg_Array", SignedHeader("{\"alg\":[\"ES256\"],\"kid\":\"ec1\",\"typ\":\"at+jwt\"}"), Reasons.Malformed.Code);
+        yield return T("alg_Null", SignedHeader("{\"alg\":null,\"kid\":\"ec1\",\"typ\":\"at+jwt\"}"), Reasons.AlgorithmNotAllowed.Code);
 
         // Key confusion: HMAC keyed with the public RSA (or EC) key's bytes, which every attacker has.
         var rsaPem = Encoding.ASCII.GetBytes(AttackKeys.RsaKey.ExportSubjectPublicKeyInfoPem());
@@ -150,16 +151,16 @@ internal static class AttackCatalog
                      ("RsaSpkiDer", rsaSpki), ("RsaPkcs1Der", rsaPkcs1), ("RsaModulus", rsaModulus), ("JwksText", rsaJwk),
                  })
         {
-            yield return T($"keyConfusion_HS256_{name}_KidRsa", Jose.Sign(Jose.Header("HS256", AttackKeys.Rsa1), Jose.Claims(), Jose.Hs256(secret)), TokenReasons.UnknownKey);
-            yield return T($"keyConfusion_HS256_{name}_NoKid", Jose.Sign(Jose.Header("HS256", null), Jose.Claims(), Jose.Hs256(secret)), TokenReasons.UnknownKey);
-            yield return T($"keyConfusion_HS256_{name}_KidHmac", Jose.Sign(Jose.Header("HS256", AttackKeys.Hs1), Jose.Claims(), Jose.Hs256(secret)), TokenReasons.InvalidSignature);
-            yield return T($"keyConfusion_HS384_{name}_KidRsa", Jose.Sign(Jose.Header("HS384", AttackKeys.Rsa1), Jose.Claims(), Jose.Hs384(secret)), TokenReasons.AlgorithmNotAllowed);
+            yield return T($"keyConfusion_HS256_{name}_KidRsa", Jose.Sign(Jose.Header("HS256", AttackKeys.Rsa1), Jose.Claims(), Jose.Hs256(secret)), Reasons.UnknownKey.Code);
+            yield return T($"keyConfusion_HS256_{name}_NoKid", Jose.Sign(Jose.Header("HS256", null), Jose.Claims(), Jose.Hs256(secret)), Reasons.UnknownKey.Code);
+            yield return T($"keyConfusion_HS256_{name}_KidHmac", Jose.Sign(Jose.Header("HS256", AttackKeys.Hs1), Jose.Claims(), Jose.Hs256(secret)), Reasons.InvalidSignature.Code);
+            yield return T($"keyConfusion_HS384_{name}_KidRsa", Jose.Sign(Jose.Header("HS384", AttackKeys.Rsa1), Jose.Claims(), Jose.Hs384(secret)), Reasons.AlgorithmNotAllowed.Code);
         }
 
-        yield return T("keyConfusion_HS256_EcSpkiDer_KidEc", Jose.Sign(Jose.Header("HS256", AttackKeys.Ec1), Jose.Claims(), Jose.Hs256(ecSpki)), TokenReasons.UnknownKey);
-        yield return T("keyConfusion_RS256_KidEc", Jose.Sign(Jose.Header("RS256", AttackKeys.Ec1), Jose.Claims(), Jose.Rs256(AttackKeys.AttackerRsa)), TokenReasons.UnknownKey);
-        yield return T("keyConfusion_ES256_KidRsa", Jose.Sign(Jose.Header("ES256", AttackKeys.Rsa1), Jose.Claims(), Jose.Es256(AttackKeys.AttackerEc)), TokenReasons.UnknownKey);
-        yield return T("keyConfusion_ES256_KidHmac", Jose.Sign(Jose.Header("ES256", AttackKeys.Hs1), Jose.Claims(), Jose.Es256(AttackKeys.AttackerEc)), TokenReasons.UnknownKey);
+        yield return T("keyConfusion_HS256_EcSpkiDer_KidEc", Jose.Sign(Jose.Header("HS256", AttackKeys.Ec1), Jose.Claims(), Jose.Hs256(ecSpki)), Reasons.UnknownKey.Code);
+        yield return T("keyConfusion_RS256_KidEc", Jose.Sign(Jose.Header("RS256", AttackKeys.Ec1), Jose.Claims(), Jose.Rs256(AttackKeys.AttackerRsa)), Reasons.UnknownKey.Code);
+        yield return T("keyConfusion_ES256_KidRsa", Jose.Sign(Jose.Header("ES256", AttackKeys.Rsa1), Jose.Claims(), Jose.Es256(AttackKeys.AttackerEc)), Reasons.UnknownKey.Code);
+        yield return T("keyConfusion_ES256_KidHmac", Jose.Sign(Jose.Header("ES256", AttackKeys.Hs1), Jose.Claims(), Jose.Es256(AttackKeys.AttackerEc)), Reasons.UnknownKey.Code);
 
         // ECDSA signature edge cases (CVE-2022-21449 "psychic signatures" and friends).
         var n = Convert.FromHexString("FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551");
@@ -184,24 +185,24 @@ internal static class AttackCatalog
                      ("es256_DerEncodedRealSignature", ToDer(realSig)),
                  })
         {
-            yield return T(name, parts[0] + "." + parts[1] + "." + Jose.B64(sig), TokenReasons.InvalidSignature);
+            yield return T(name, parts[0] + "." + parts[1] + "." + Jose.B64(sig), Reasons.InvalidSignature.Code);
         }
 
         // JWE (five parts) and other part counts.
-        yield return T("jwe_FiveParts", Jose.B64("{\"alg\":\"RSA-OAEP\",\"enc\":\"A256GCM\",\"kid\":\"rsa1\"}") + "." + Jose.B64(new byte[256]) + "." + Jose.B64(new byte[12]) + "." + Jose.B64(claims) + "." + Jose.B64(new byte[16]), TokenReasons.Malformed);
-        yield return T("jwe_FivePartsDir", Jose.B64("{\"alg\":\"dir\",\"enc\":\"A128CBC-HS256\"}") + ".." + Jose.B64(new byte[16]) + "." + Jose.B64(claims) + "." + Jose.B64(new byte[16]), TokenReasons.Malformed);
-        yield return T("parts_Four", valid + "." + parts[2], TokenReasons.Malformed);
-        yield return T("parts_TwoDotsOnly", "..", TokenReasons.Malformed);
-        yield return T("parts_FourDotsOnly", "....", TokenReasons.Malformed);
-        yield return T("parts_OneDot", parts[0] + "." + parts[1], TokenReasons.Malformed);
-        yield return T("parts_NoDot", parts[0], TokenReasons.Malformed);
-        yield return T("parts_EmptyHeader", "." + parts[1] + "." + parts[2], TokenReasons.Malformed);
-        yield return T("parts_EmptyPayload", parts[0] + ".." + parts[2], TokenReasons.Malformed);
-        yield return T("parts_EmptySignature", parts[0] + "." + parts[1] + ".", TokenReasons.InvalidSignature);
-        yield return T("parts_TrailingDot", valid + ".", TokenReasons.Malformed);
-        yield return T("parts_LeadingDot", "." + valid, TokenReasons.Malformed);
-        yield return T("parts_SwappedHeaderPayload", parts[1] + "." + parts[0] + "." + parts[2], TokenReasons.UnknownIssuer);
-        yield return T("parts_SignatureOfOtherToken", parts[0] + "." + parts[1] + "." + Jose.Valid().Split('.')[2], TokenReasons.InvalidSignature);
+        yield return T("jwe_FiveParts", Jose.B64("{\"alg\":\"RSA-OAEP\",\"enc\":\"A256GCM\",\"kid\":\"rsa1\"}") + "." + Jose.B64(new byte[256]) + "." + Jose.B64(new byte[12]) + "." + Jose.B64(claims) + "." + Jose.B64(new byte[16]), Reasons.Malformed.Code);
+        yield return T("jwe_FivePartsDir", Jose.B64("{\"alg\":\"dir\",\"enc\":\"A128CBC-HS256\"}") + ".." + Jose.B64(new byte[16]) + "." + Jose.B64(claims) + "." + Jose.B64(new byte[16]), Reasons.Malformed.Code);
+        yield return T("parts_Four", valid + "." + parts[2], Reasons.Malformed.Code);
+        yield return T("parts_TwoDotsOnly", "..", Reasons.Malformed.Code);
+        yield return T("parts_FourDotsOnly", "....", Reasons.Malformed.Code);
+        yield return T("parts_OneDot", parts[0] + "." + parts[1], Reasons.Malformed.Code);
+        yield return T("parts_NoDot", parts[0], Reasons.Malformed.Code);
+        yield return T("parts_EmptyHeader", "." + parts[1] + "." + parts[2], Reasons.Malformed.Code);
+        yield return T("parts_EmptyPayload", parts[0] + ".." + parts[2], Reasons.Malformed.Code);
+        yield return T("parts_EmptySignature", parts[0] + "." + parts[1] + ".", Reasons.InvalidSignature.Code);
+        yield return T("parts_TrailingDot", valid + ".", Reasons.Malformed.Code);
+        yield return T("parts_LeadingDot", "." + valid, Reasons.Malformed.Code);
+        yield return T("parts_SwappedHeaderPayload", parts[1] + "." + parts[0] + "." + parts[2], Reasons.UnknownIssuer.Code);
+        yield return T("parts_SignatureOfOtherToken", parts[0] + "." + parts[1] + "." + Jose.Valid().Split('.')[2], Reasons.InvalidSignature.Code);
 
         // Headers the gateway must not honour.
         var attackerKid = "attacker";
@@ -213,36 +214,36 @@ internal static class AttackCatalog
             return h;
         }
 
-        yield return T("crit_Unknown", Legit(",\"crit\":[\"http://example.invalid/x\"],\"http://example.invalid/x\":true"), TokenReasons.UnsupportedHeader);
-        yield return T("crit_Exp", Legit(",\"crit\":[\"exp\"],\"exp\":1"), TokenReasons.UnsupportedHeader);
-        yield return T("crit_Empty", Legit(",\"crit\":[]"), TokenReasons.UnsupportedHeader);
-        yield return T("crit_NotArray", Legit(",\"crit\":\"b64\""), TokenReasons.UnsupportedHeader);
+        yield return T("crit_Unknown", Legit(",\"crit\":[\"http://example.invalid/x\"],\"http://example.invalid/x\":true"), Reasons.UnsupportedHeader.Code);
+        yield return T("crit_Exp", Legit(",\"crit\":[\"exp\"],\"exp\":1"), Reasons.UnsupportedHeader.Code);
+        yield return T("crit_Empty", Legit(",\"crit\":[]"), Reasons.UnsupportedHeader.Code);
+        yield return T("crit_NotArray", Legit(",\"crit\":\"b64\""), Reasons.UnsupportedHeader.Code);
         // RFC 7797 with the payload unencoded: not even base64url.
-        yield return T("b64_FalseWithCrit_RawPayload", Jose.SignEncoded(Jose.B64("{\"alg\":\"ES256\",\"kid\":\"ec1\",\"typ\":\"at+jwt\",\"b64\":false,\"crit\":[\"b64\"]}"), claims, Jose.Legit), TokenReasons.Malformed);
-        yield return T("b64_FalseWithCrit_EncodedPayload", Legit(",\"b64\":false,\"crit\":[\"b64\"]"), TokenReasons.UnsupportedHeader);
-        yield return T("b64_FalseWithoutCrit", Legit(",\"b64\":false"), TokenReasons.UnsupportedHeader);
-        yield return T("jku_AttackerJwks", Jose.Sign(AttackerHeader("jku", "https://attacker.example/jwks.json"), Jose.Claims(), attackerSigner), TokenReasons.UnsupportedHeader);
-        yield return T("jku_IssuerKid", Legit(",\"jku\":\"https://attacker.example/jwks.json\""), TokenReasons.UnsupportedHeader);
-        yield return T("x5u_AttackerCert", Jose.Sign(AttackerHeader("x5u", "https://attacker.example/cert.pem"), Jose.Claims(), attackerSigner), TokenReasons.UnsupportedHeader);
-        yield return T("x5c_AttackerCert", Jose.Sign(AttackerHeader("x5c", new JsonArray(Convert.ToBase64String(SelfSignedCertificate()))), Jose.Claims(), attackerSigner), TokenReasons.UnsupportedHeader);
-        yield return T("jwk_EmbeddedAttackerKey", Jose.Sign(AttackerHeader("jwk", AttackKeys.PublicJwk(AttackKeys.AttackerEc, attackerKid)), Jose.Claims(), attackerSigner), TokenReasons.UnsupportedHeader);
+        yield return T("b64_FalseWithCrit_RawPayload", Jose.SignEncoded(Jose.B64("{\"alg\":\"ES256\",\"kid\":\"ec1\",\"typ\":\"at+jwt\",\"b64\":false,\"crit\":[\"b64\"]}"), claims, Jose.Legit), Reasons.Malformed.Code);
+        yield return T("b64_FalseWithCrit_EncodedPayload", Legit(",\"b64\":false,\"crit\":[\"b64\"]"), Reasons.UnsupportedHeader.Code);
+        yield return T("b64_FalseWithoutCrit", Legit(",\"b64\":false"), Reasons.UnsupportedHeader.Code);
+        yield return T("jku_AttackerJwks", Jose.Sign(AttackerHeader("jku", "https://attacker.example/jwks.json"), Jose.Claims(), attackerSigner), Reasons.UnsupportedHeader.Code);
+        yield return T("jku_IssuerKid", Legit(",\"jku\":\"https://attacker.example/jwks.json\""), Reasons.UnsupportedHeader.Code);
+        yield return T("x5u_AttackerCert", Jose.Sign(AttackerHeader("x5u", "https://attacker.example/cert.pem"), Jose.Claims(), attackerSigner), Reasons.UnsupportedHeader.Code);
+        yield return T("x5c_AttackerCert", Jose.Sign(AttackerHeader("x5c", new JsonArray(Convert.ToBase64String(SelfSignedCertificate()))), Jose.Claims(), attackerSigner), Reasons.UnsupportedHeader.Code);
+        yield return T("jwk_EmbeddedAttackerKey", Jose.Sign(AttackerHeader("jwk", AttackKeys.PublicJwk(AttackKeys.AttackerEc, attackerKid)), Jose.Claims(), attackerSigner), Reasons.UnsupportedHeader.Code);
         var jwkNoKid = Jose.Header(kid: null);
         jwkNoKid["jwk"] = AttackKeys.PublicJwk(AttackKeys.AttackerEc, null);
-        yield return T("jwk_EmbeddedAttackerKey_NoKid", Jose.Sign(jwkNoKid, Jose.Claims(), attackerSigner), TokenReasons.UnsupportedHeader);
+        yield return T("jwk_EmbeddedAttackerKey_NoKid", Jose.Sign(jwkNoKid, Jose.Claims(), attackerSigner), Reasons.UnsupportedHeader.Code);
         var jwkIssuerKid = Jose.Header(kid: AttackKeys.Ec1);
         jwkIssuerKid["jwk"] = AttackKeys.PublicJwk(AttackKeys.AttackerEc, AttackKeys.Ec1);
-        yield return T("jwk_EmbeddedAttackerKey_IssuerKid", Jose.Sign(jwkIssuerKid, Jose.Claims(), attackerSigner), TokenReasons.UnsupportedHeader);
-        yield return T("zip_Deflate", Legit(",\"zip\":\"DEF\""), TokenReasons.UnsupportedHeader);
+        yield return T("jwk_EmbeddedAttackerKey_IssuerKid", Jose.Sign(jwkIssuerKid, Jose.Claims(), attackerSigner), Reasons.UnsupportedHeader.Code);
+        yield return T("zip_Deflate", Legit(",\"zip\":\"DEF\""), Reasons.UnsupportedHeader.Code);
 
         // Duplicate member names: two parsers, two tokens.
-        yield return T("duplicate_Alg", SignedHeader("{\"alg\":\"none\",\"alg\":\"ES256\",\"kid\":\"ec1\",\"typ\":\"at+jwt\"}"), TokenReasons.Malformed);
-        yield return T("duplicate_AlgSameValue", SignedHeader("{\"alg\":\"ES256\",\"alg\":\"ES256\",\"kid\":\"ec1\",\"typ\":\"at+jwt\"}"), TokenReasons.Malformed);
-        yield return T("duplicate_Kid", SignedHeader("{\"alg\":\"ES256\",\"kid\":\"attacker\",\"kid\":\"ec1\",\"typ\":\"at+jwt\"}"), TokenReasons.Malformed);
-        yield return T("duplicate_Sub", SignedClaims(Jose.ClaimsWithRaw("sub", "\"a\",\"sub\":\"b\"")), TokenReasons.Malformed);
-        yield return T("duplicate_Exp", SignedClaims(Jose.ClaimsWithRaw("exp", "1,\"exp\":99999999999")), TokenReasons.Malformed);
-        yield return T("duplicate_Iss", SignedClaims(Jose.ClaimsWithRaw("iss", "\"https://evil.example\",\"iss\":\"" + AttackKeys.Issuer + "\"")), TokenReasons.Malformed);
-        yield return T("duplicate_NestedMember", SignedClaims(Jose.ClaimsWithRaw("ext", "{\"a\":1,\"a\":2}")), TokenReasons.Malformed);
-        yield return T("duplicate_EscapedName", SignedClaims(Jose.ClaimsWithRaw("sub", "\"a\",\"\\u0073ub\":\"b\"")), TokenReasons.Malformed);
+        yield return T("duplicate_Alg", SignedHeader("{\"alg\":\"none\",\"alg\":\"ES256\",\"kid\":\"ec1\",\"typ\":\"at+jwt\"}"), Reasons.Malformed.Code);
+        yield return T("duplicate_AlgSameValue", SignedHeader("{\"alg\":\"ES256\",\"alg\":\"ES256\",\"kid\":\"ec1\",\"typ\":\"at+jwt\"}"), Reasons.Malformed.Code);
+        yield return T("duplicate_Kid", SignedHeader("{\"alg\":\"ES256\",\"kid\":\"attacker\",\"kid\":\"ec1\",\"typ\":\"at+jwt\"}"), Reasons.Malformed.Code);
+        yield return T("duplicate_Sub", SignedClaims(Jose.ClaimsWithRaw("sub", "\"a\",\"sub\":\"b\"")), Reasons.Malformed.Code);
+        yield return T("duplicate_Exp", SignedClaims(Jose.ClaimsWithRaw("exp", "1,\"exp\":99999999999")), Reasons.Malformed.Code);
+        yield return T("duplicate_Iss", SignedClaims(Jose.ClaimsWithRaw("iss", "\"https://evil.example\",\"iss\":\"" + AttackKeys.Issuer + "\"")), Reasons.Malformed.Code);
+        yield return T("duplicate_NestedMember", SignedClaims(Jose.ClaimsWithRaw("ext", "{\"a\":1,\"a\":2}")), Reasons.Malformed.Code);
+        yield return T("duplicate_EscapedName", SignedClaims(Jose.ClaimsWithRaw("sub", "\"a\",\"\\u0073ub\":\"b\"")), Reasons.Malformed.Code);
 
         // Numeric claims of the wrong type or out of range.
         foreach (var claim in new[] { "exp", "nbf", "iat" })
@@ -263,69 +264,69 @@ internal static class AttackCatalog
                          ("Null", "null"),
                      })
             {
-                yield return T($"claim_{claim}_{label}", SignedClaims(Jose.ClaimsWithRaw(claim, raw)), TokenReasons.InvalidClaim);
+                yield return T($"claim_{claim}_{label}", SignedClaims(Jose.ClaimsWithRaw(claim, raw)), Reasons.InvalidClaim.Code);
             }
         }
 
         foreach (var claim in new[] { "ver", "auth_time" })
         {
-            yield return T($"claim_{claim}_String", SignedClaims(Jose.ClaimsWithRaw(claim, "\"1\"")), TokenReasons.InvalidClaim);
-            yield return T($"claim_{claim}_Float", SignedClaims(Jose.ClaimsWithRaw(claim, "1.5")), TokenReasons.InvalidClaim);
-            yield return T($"claim_{claim}_Huge", SignedClaims(Jose.ClaimsWithRaw(claim, "1e400")), TokenReasons.InvalidClaim);
-            yield return T($"claim_{claim}_Negative", SignedClaims(Jose.ClaimsWithRaw(claim, "-5")), TokenReasons.InvalidClaim);
+            yield return T($"claim_{claim}_String", SignedClaims(Jose.ClaimsWithRaw(claim, "\"1\"")), Reasons.InvalidClaim.Code);
+            yield return T($"claim_{claim}_Float", SignedClaims(Jose.ClaimsWithRaw(claim, "1.5")), Reasons.InvalidClaim.Code);
+            yield return T($"claim_{claim}_Huge", SignedClaims(Jose.ClaimsWithRaw(claim, "1e400")), Reasons.InvalidClaim.Code);
+            yield return T($"claim_{claim}_Negative", SignedClaims(Jose.ClaimsWithRaw(claim, "-5")), Reasons.InvalidClaim.Code);
         }
 
-        yield return T("claim_exp_Missing", SignedClaims(Jose.ClaimsWithRaw("exp", null)), TokenReasons.MissingClaim);
-        yield return T("claim_iat_Missing", SignedClaims(Jose.ClaimsWithRaw("iat", null)), TokenReasons.MissingClaim);
-        yield return T("claim_sub_Missing", SignedClaims(Jose.ClaimsWithRaw("sub", null)), TokenReasons.MissingClaim);
-        yield return T("claim_sub_Empty", SignedClaims(Jose.ClaimsWithRaw("sub", "\"\"")), TokenReasons.MissingClaim);
-        yield return T("claim_sub_Number", SignedClaims(Jose.ClaimsWithRaw("sub", "42")), TokenReasons.InvalidClaim);
-        yield return T("claim_sub_Array", SignedClaims(Jose.ClaimsWithRaw("sub", "[\"a\",\"b\"]")), TokenReasons.InvalidClaim);
-        yield return T("claim_sub_Object", SignedClaims(Jose.ClaimsWithRaw("sub", "{\"id\":\"a\"}")), TokenReasons.InvalidClaim);
-        yield return T("claim_sub_Null", SignedClaims(Jose.ClaimsWithRaw("sub", "null")), TokenReasons.InvalidClaim);
+        yield return T("claim_exp_Missing", SignedClaims(Jose.ClaimsWithRaw("exp", null)), Reasons.MissingClaim.Code);
+        yield return T("claim_iat_Missing", SignedClaims(Jose.ClaimsWithRaw("iat", null)), Reasons.MissingClaim.Code);
+        yield return T("claim_sub_Missing", SignedClaims(Jose.ClaimsWithRaw("sub", null)), Reasons.MissingClaim.Code);
+        yield return T("claim_sub_Empty", SignedClaims(Jose.ClaimsWithRaw("sub", "\"\"")), Reasons.MissingClaim.Code);
+        yield return T("claim_sub_Number", SignedClaims(Jose.ClaimsWithRaw("sub", "42")), Reasons.InvalidClaim.Code);
+        yield return T("claim_sub_Array", SignedClaims(Jose.ClaimsWithRaw("sub", "[\"a\",\"b\"]")), Reasons.InvalidClaim.Code);
+        yield return T("claim_sub_Object", SignedClaims(Jose.ClaimsWithRaw("sub", "{\"id\":\"a\"}")), Reasons.InvalidClaim.Code);
+        yield return T("claim_sub_Null", SignedClaims(Jose.ClaimsWithRaw("sub", "null")), Reasons.InvalidClaim.Code);
         foreach (var claim in new[] { "sub", "sid", "jti" })
         {
-            yield return T($"claim_{claim}_CrLfHeaderInjection", SignedClaims(Jose.ClaimsWithRaw(claim, "\"u1\\r\\nX-Auth-Admin: true\"")), TokenReasons.InvalidClaim);
-            yield return T($"claim_{claim}_EscapedNul", SignedClaims(Jose.ClaimsWithRaw(claim, "\"u1\\u0000\"")), TokenReasons.InvalidClaim);
-            yield return T($"claim_{claim}_Tab", SignedClaims(Jose.ClaimsWithRaw(claim, "\"u\\t1\"")), TokenReasons.InvalidClaim);
-            yield return T($"claim_{claim}_NonAscii", SignedClaims(Jose.ClaimsWithRaw(claim, "\"jos\u00e9\"")), TokenReasons.InvalidClaim);
+            yield return T($"claim_{claim}_CrLfHeaderInjection", SignedClaims(Jose.ClaimsWithRaw(claim, "\"u1\\r\\nX-Auth-Admin: true\"")), Reasons.InvalidClaim.Code);
+            yield return T($"claim_{claim}_EscapedNul", SignedClaims(Jose.ClaimsWithRaw(claim, "\"u1\\u0000\"")), Reasons.InvalidClaim.Code);
+            yield return T($"claim_{claim}_Tab", SignedClaims(Jose.ClaimsWithRaw(claim, "\"u\\t1\"")), Reasons.InvalidClaim.Code);
+            yield return T($"claim_{claim}_NonAscii", SignedClaims(Jose.ClaimsWithRaw(claim, "\"jos\u00e9\"")), Reasons.InvalidClaim.Code);
         }
 
-        yield return T("claim_sid_Number", SignedClaims(Jose.ClaimsWithRaw("sid", "7")), TokenReasons.InvalidClaim);
-        yield return T("claim_sid_Array", SignedClaims(Jose.ClaimsWithRaw("sid", "[\"s1\",\"s2\"]")), TokenReasons.InvalidClaim);
-        yield return T("claim_jti_Object", SignedClaims(Jose.ClaimsWithRaw("jti", "{}")), TokenReasons.InvalidClaim);
-        yield return T("claim_jti_Empty", SignedClaims(Jose.ClaimsWithRaw("jti", "\"\"")), TokenReasons.InvalidClaim);
-        yield return T("claim_jti_TooLong", SignedClaims(Jose.ClaimsWithRaw("jti", "\"" + new string('j', 300) + "\"")), TokenReasons.InvalidClaim);
-        yield return T("claim_iss_Array", SignedClaims(Jose.ClaimsWithRaw("iss", "[\"" + AttackKeys.Issuer + "\"]")), TokenReasons.Malformed);
-        yield return T("claim_iss_Other", SignedClaims(Jose.ClaimsWithRaw("iss", "\"https://evil.example\"")), TokenReasons.UnknownIssuer);
-        yield return T("claim_iss_TrailingSlash", SignedClaims(Jose.ClaimsWithRaw("iss", "\"" + AttackKeys.Issuer + "/\"")), TokenReasons.UnknownIssuer);
-        yield return T("claim_iss_Missing", SignedClaims(Jose.ClaimsWithRaw("iss", null)), TokenReasons.UnknownIssuer);
-        yield return T("claim_aud_Other", SignedClaims(Jose.ClaimsWithRaw("aud", "\"api://other\"")), TokenReasons.InvalidAudience);
-        yield return T("claim_aud_ArrayWithoutAccepted", SignedClaims(Jose.ClaimsWithRaw("aud", "[\"api://other\",\"api://gateway/\"]")), TokenReasons.InvalidAudience);
-        yield return T("claim_aud_EmptyArray", SignedClaims(Jose.ClaimsWithRaw("aud", "[]")), TokenReasons.InvalidAudience);
-        yield return T("claim_aud_Missing", SignedClaims(Jose.ClaimsWithRaw("aud", null)), TokenReasons.InvalidAudience);
-        yield return T("claim_aud_Number", SignedClaims(Jose.ClaimsWithRaw("aud", "1")), TokenReasons.Malformed);
-        yield return T("claim_aud_TrailingSlash", SignedClaims(Jose.ClaimsWithRaw("aud", "\"" + AttackKeys.Audience + "/\"")), TokenReasons.InvalidAudience);
-        yield return T("claim_aud_LeadingSpace", SignedClaims(Jose.ClaimsWithRaw("aud", "\" " + AttackKeys.Audience + "\"")), TokenReasons.InvalidAudience);
-        yield return T("claim_aud_CaseDiffers", SignedClaims(Jose.ClaimsWithRaw("aud", "\"API://GATEWAY\"")), TokenReasons.InvalidAudience);
+        yield return T("claim_sid_Number", SignedClaims(Jose.ClaimsWithRaw("sid", "7")), Reasons.InvalidClaim.Code);
+        yield return T("claim_sid_Array", SignedClaims(Jose.ClaimsWithRaw("sid", "[\"s1\",\"s2\"]")), Reasons.InvalidClaim.Code);
+        yield return T("claim_jti_Object", SignedClaims(Jose.ClaimsWithRaw("jti", "{}")), Reasons.InvalidClaim.Code);
+        yield return T("claim_jti_Empty", SignedClaims(Jose.ClaimsWithRaw("jti", "\"\"")), Reasons.InvalidClaim.Code);
+        yield return T("claim_jti_TooLong", SignedClaims(Jose.ClaimsWithRaw("jti", "\"" + new string('j', 300) + "\"")), Reasons.InvalidClaim.Code);
+        yield return T("claim_iss_Array", SignedClaims(Jose.ClaimsWithRaw("iss", "[\"" + AttackKeys.Issuer + "\"]")), Reasons.Malformed.Code);
+        yield return T("claim_iss_Other", SignedClaims(Jose.ClaimsWithRaw("iss", "\"https://evil.example\"")), Reasons.UnknownIssuer.Code);
+        yield return T("claim_iss_TrailingSlash", SignedClaims(Jose.ClaimsWithRaw("iss", "\"" + AttackKeys.Issuer + "/\"")), Reasons.UnknownIssuer.Code);
+        yield return T("claim_iss_Missing", SignedClaims(Jose.ClaimsWithRaw("iss", null)), Reasons.UnknownIssuer.Code);
+        yield return T("claim_aud_Other", SignedClaims(Jose.ClaimsWithRaw("aud", "\"api://other\"")), Reasons.InvalidAudience.Code);
+        yield return T("claim_aud_ArrayWithoutAccepted", SignedClaims(Jose.ClaimsWithRaw("aud", "[\"api://other\",\"api://gateway/\"]")), Reasons.InvalidAudience.Code);
+        yield return T("claim_aud_EmptyArray", SignedClaims(Jose.ClaimsWithRaw("aud", "[]")), Reasons.InvalidAudience.Code);
+        yield return T("claim_aud_Missing", SignedClaims(Jose.ClaimsWithRaw("aud", null)), Reasons.InvalidAudience.Code);
+        yield return T("claim_aud_Number", SignedClaims(Jose.ClaimsWithRaw("aud", "1")), Reasons.Malformed.Code);
+        yield return T("claim_aud_TrailingSlash", SignedClaims(Jose.ClaimsWithRaw("aud", "\"" + AttackKeys.Audience + "/\"")), Reasons.InvalidAudience.Code);
+        yield return T("claim_aud_LeadingSpace", SignedClaims(Jose.ClaimsWithRaw("aud", "\" " + AttackKeys.Audience + "\"")), Reasons.InvalidAudience.Code);
+        yield return T("claim_aud_CaseDiffers", SignedClaims(Jose.ClaimsWithRaw("aud", "\"API://GATEWAY\"")), Reasons.InvalidAudience.Code);
 
         // Deeply nested JSON and non-object parts.
         var deep = new string('[', 1000) + new string(']', 1000);
-        yield return T("nesting_PayloadDepth1000", SignedClaims(Jose.ClaimsWithRaw("x", deep)), TokenReasons.Malformed);
-        yield return T("nesting_PayloadObjectsDepth1000", SignedClaims(Jose.ClaimsWithRaw("x", string.Concat(Enumerable.Repeat("{\"\":", 1000)) + "1" + new string('}', 1000))), TokenReasons.Malformed);
-        yield return T("nesting_HeaderDepth1000", Legit(",\"x\":" + deep), TokenReasons.Malformed);
+        yield return T("nesting_PayloadDepth1000", SignedClaims(Jose.ClaimsWithRaw("x", deep)), Reasons.Malformed.Code);
+        yield return T("nesting_PayloadObjectsDepth1000", SignedClaims(Jose.ClaimsWithRaw("x", string.Concat(Enumerable.Repeat("{\"\":", 1000)) + "1" + new string('}', 1000))), Reasons.Malformed.Code);
+        yield return T("nesting_HeaderDepth1000", Legit(",\"x\":" + deep), Reasons.Malformed.Code);
         foreach (var (label, json) in new[] { ("Array", "[]"), ("ArrayOfObject", "[{\"alg\":\"ES256\"}]"), ("String", "\"ES256\""), ("Number", "1"), ("Null", "null"), ("True", "true"), ("Empty", ""), ("Whitespace", " "), ("TwoObjects", "{}{}"), ("TrailingGarbage", "{\"alg\":\"ES256\"}x"), ("Unclosed", "{\"alg\":\"ES256\"") })
         {
-            yield return T($"notObject_Header{label}", Jose.Sign(json, claims, Jose.Legit), TokenReasons.Malformed);
-            yield return T($"notObject_Payload{label}", Jose.Sign(Jose.Header().ToJsonString(), json, Jose.Legit), TokenReasons.Malformed);
+            yield return T($"notObject_Header{label}", Jose.Sign(json, claims, Jose.Legit), Reasons.Malformed.Code);
+            yield return T($"notObject_Payload{label}", Jose.Sign(Jose.Header().ToJsonString(), json, Jose.Legit), Reasons.Malformed.Code);
         }
 
-        yield return T("json_PayloadWithComments", SignedClaims("/*c*/" + claims), TokenReasons.Malformed);
-        yield return T("json_PayloadTrailingComma", SignedClaims(claims[..^1] + ",}"), TokenReasons.Malformed);
-        yield return T("json_PayloadSingleQuotes", SignedClaims(claims.Replace('"', '\'')), TokenReasons.Malformed);
-        yield return T("json_PayloadBom", Jose.SignEncoded(parts[0], Jose.B64(Concat([0xEF, 0xBB, 0xBF], Encoding.UTF8.GetBytes(claims))), Jose.Legit), TokenReasons.Malformed);
-        yield return T("json_PayloadInvalidUtf8", Jose.SignEncoded(parts[0], Jose.B64(Concat(Encoding.UTF8.GetBytes(claims[..^1] + ",\"x\":\""), [0xC3, 0x28, (byte)'"', (byte)'}'])), Jose.Legit), TokenReasons.Malformed);
-        yield return T("json_PayloadLoneSurrogateEscape", SignedClaims(Jose.ClaimsWithRaw("sub", "\"\\ud800\"")), TokenReasons.Malformed);
+        yield return T("json_PayloadWithComments", SignedClaims("/*c*/" + claims), Reasons.Malformed.Code);
+        yield return T("json_PayloadTrailingComma", SignedClaims(claims[..^1] + ",}"), Reasons.Malformed.Code);
+        yield return T("json_PayloadSingleQuotes", SignedClaims(claims.Replace('"', '\'')), Reasons.Malformed.Code);
+        yield return T("json_PayloadBom", Jose.SignEncoded(parts[0], Jose.B64(Concat([0xEF, 0xBB, 0xBF], Encoding.UTF8.GetBytes(claims))), Jose.Legit), Reasons.Malformed.Code);
+        yield return T("json_PayloadInvalidUtf8", Jose.SignEncoded(parts[0], Jose.B64(Concat(Encoding.UTF8.GetBytes(claims[..^1] + ",\"x\":\""), [0xC3, 0x28, (byte)'"', (byte)'}'])), Jose.Legit), Reasons.Malformed.Code);
+        yield return T("json_PayloadLoneSurrogateEscape", SignedClaims(Jose.ClaimsWithRaw("sub", "\"\\ud800\"")), Reasons.Malformed.Code);
 
         // Invalid base64url: padding, the base64 alphabet, whitespace; untouched and re-signed with the right key.
         foreach (var (label, header) in new[]
@@ -336,93 +337,93 @@ internal static class AttackCatalog
                      ("NonAscii", parts[0][..4] + "é" + parts[0][4..]), ("Dot", "*"),
                  })
         {
-            yield return T($"base64_Header{label}", header + "." + parts[1] + "." + parts[2], TokenReasons.Malformed);
-            yield return T($"base64_Header{label}_Resigned", Jose.SignEncoded(header, parts[1], Jose.Legit), TokenReasons.Malformed);
+            yield return T($"base64_Header{label}", header + "." + parts[1] + "." + parts[2], Reasons.Malformed.Code);
+            yield return T($"base64_Header{label}_Resigned", Jose.SignEncoded(header, parts[1], Jose.Legit), Reasons.Malformed.Code);
         }
 
-        yield return T("base64_PayloadPadded_Resigned", Jose.SignEncoded(parts[0], PadTo4(parts[1]), Jose.Legit), TokenReasons.Malformed);
-        yield return T("base64_PayloadStandardAlphabet_Resigned", Jose.SignEncoded(parts[0], StandardAlphabetPayload(), Jose.Legit), TokenReasons.Malformed);
-        yield return T("base64_PayloadLengthMod4Is1", parts[0] + "." + parts[1] + "A." + parts[2], TokenReasons.Malformed);
-        yield return T("base64_SignaturePadded", valid + "==", TokenReasons.Malformed);
-        yield return T("base64_SignatureStandardAlphabet", parts[0] + "." + parts[1] + "." + Convert.ToBase64String(realSig), TokenReasons.Malformed);
-        yield return T("base64_SignatureWithSpace", parts[0] + "." + parts[1] + "." + parts[2][..10] + " " + parts[2][10..], TokenReasons.Malformed);
-        yield return T("base64_SignatureNonCanonicalTrailingBits", parts[0] + "." + parts[1] + "." + FlipTrailingBits(parts[2]), TokenReasons.InvalidSignature);
+        yield return T("base64_PayloadPadded_Resigned", Jose.SignEncoded(parts[0], PadTo4(parts[1]), Jose.Legit), Reasons.Malformed.Code);
+        yield return T("base64_PayloadStandardAlphabet_Resigned", Jose.SignEncoded(parts[0], StandardAlphabetPayload(), Jose.Legit), Reasons.Malformed.Code);
+        yield return T("base64_PayloadLengthMod4Is1", parts[0] + "." + parts[1] + "A." + parts[2], Reasons.Malformed.Code);
+        yield return T("base64_SignaturePadded", valid + "==", Reasons.Malformed.Code);
+        yield return T("base64_SignatureStandardAlphabet", parts[0] + "." + parts[1] + "." + Convert.ToBase64String(realSig), Reasons.Malformed.Code);
+        yield return T("base64_SignatureWithSpace", parts[0] + "." + parts[1] + "." + parts[2][..10] + " " + parts[2][10..], Reasons.Malformed.Code);
+        yield return T("base64_SignatureNonCanonicalTrailingBits", parts[0] + "." + parts[1] + "." + FlipTrailingBits(parts[2]), Reasons.InvalidSignature.Code);
 
         // CR/LF and NUL inside the header JSON.
-        yield return T("header_RawCrLfInString", SignedHeader("{\"alg\":\"ES256\",\"kid\":\"ec1\r\nX: y\",\"typ\":\"at+jwt\"}"), TokenReasons.Malformed);
-        yield return T("header_RawNulInString", SignedHeader("{\"alg\":\"ES256\",\"kid\":\"ec1\0\",\"typ\":\"at+jwt\"}"), TokenReasons.Malformed);
-        yield return T("header_RawNulBetweenMembers", SignedHeader("{\"alg\":\"ES256\",\0\"kid\":\"ec1\",\"typ\":\"at+jwt\"}"), TokenReasons.Malformed);
-        yield return T("header_EscapedCrLfInTyp", SignedHeader(Jose.Header(typ: "at+jwt\r\nX: y")), TokenReasons.InvalidType);
-        yield return T("header_EscapedNulInAlg", SignedHeader(Jose.Header(alg: "ES256\0")), TokenReasons.AlgorithmNotAllowed);
+        yield return T("header_RawCrLfInString", SignedHeader("{\"alg\":\"ES256\",\"kid\":\"ec1\r\nX: y\",\"typ\":\"at+jwt\"}"), Reasons.Malformed.Code);
+        yield return T("header_RawNulInString", SignedHeader("{\"alg\":\"ES256\",\"kid\":\"ec1\0\",\"typ\":\"at+jwt\"}"), Reasons.Malformed.Code);
+        yield return T("header_RawNulBetweenMembers", SignedHeader("{\"alg\":\"ES256\",\0\"kid\":\"ec1\",\"typ\":\"at+jwt\"}"), Reasons.Malformed.Code);
+        yield return T("header_EscapedCrLfInTyp", SignedHeader(Jose.Header(typ: "at+jwt\r\nX: y")), Reasons.InvalidType.Code);
+        yield return T("header_EscapedNulInAlg", SignedHeader(Jose.Header(alg: "ES256\0")), Reasons.AlgorithmNotAllowed.Code);
 
         // typ: only at+jwt is configured.
         foreach (var typ in new[] { "logout+jwt", "JWT", "jwt", "application/jwt", "at+jwt ", "" })
         {
-            yield return T($"typ_{(typ.Length == 0 ? "Empty" : typ.Replace('/', '_').Replace(' ', '_'))}", SignedHeader(Jose.Header(typ: typ)), TokenReasons.InvalidType);
+            yield return T($"typ_{(typ.Length == 0 ? "Empty" : typ.Replace('/', '_').Replace(' ', '_'))}", SignedHeader(Jose.Header(typ: typ)), Reasons.InvalidType.Code);
         }
 
-        yield return T("typ_Missing", SignedHeader(Jose.Header(typ: null)), TokenReasons.InvalidType);
-        yield return T("typ_Number", SignedHeader("{\"alg\":\"ES256\",\"kid\":\"ec1\",\"typ\":1}"), TokenReasons.Malformed);
-        yield return T("typ_LogoutTokenWithEvents", Jose.Sign(Jose.Header(typ: "logout+jwt"), LogoutClaims(), Jose.Legit), TokenReasons.InvalidType);
+        yield return T("typ_Missing", SignedHeader(Jose.Header(typ: null)), Reasons.InvalidType.Code);
+        yield return T("typ_Number", SignedHeader("{\"alg\":\"ES256\",\"kid\":\"ec1\",\"typ\":1}"), Reasons.Malformed.Code);
+        yield return T("typ_LogoutTokenWithEvents", Jose.Sign(Jose.Header(typ: "logout+jwt"), LogoutClaims(), Jose.Legit), Reasons.InvalidType.Code);
 
         // Lifetime.
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         var expired = Jose.Claims(now - 3600);
-        yield return T("lifetime_Expired", Jose.Sign(Jose.Header(), expired, Jose.Legit), TokenReasons.Expired);
-        yield return T("lifetime_ExpiredResignedWithOtherIssuerKid", Jose.Sign(Jose.Header(kid: AttackKeys.Ec2), expired, Jose.Es256(AttackKeys.EcKey2)), TokenReasons.Expired);
+        yield return T("lifetime_Expired", Jose.Sign(Jose.Header(), expired, Jose.Legit), Reasons.Expired.Code);
+        yield return T("lifetime_ExpiredResignedWithOtherIssuerKid", Jose.Sign(Jose.Header(kid: AttackKeys.Ec2), expired, Jose.Es256(AttackKeys.EcKey2)), Reasons.Expired.Code);
         var expiredToken = Jose.Sign(Jose.Header(), expired, Jose.Legit).Split('.');
         // Lifetime is checked before the signature (a flood of expired tokens costs no verification), so a forged
         // expired token is refused as expired: it is refused either way, and its exp is no secret.
-        yield return T("lifetime_ExpiredKidSwappedKeepSignature", Jose.B64(Jose.Header(kid: AttackKeys.Ec2).ToJsonString()) + "." + expiredToken[1] + "." + expiredToken[2], TokenReasons.Expired);
-        yield return T("lifetime_ExpiredResignedByAttackerNewKid", Jose.Sign(Jose.Header(kid: "rotated-2"), expired, Jose.Es256(AttackKeys.AttackerEc)), TokenReasons.Expired);
+        yield return T("lifetime_ExpiredKidSwappedKeepSignature", Jose.B64(Jose.Header(kid: AttackKeys.Ec2).ToJsonString()) + "." + expiredToken[1] + "." + expiredToken[2], Reasons.Expired.Code);
+        yield return T("lifetime_ExpiredResignedByAttackerNewKid", Jose.Sign(Jose.Header(kid: "rotated-2"), expired, Jose.Es256(AttackKeys.AttackerEc)), Reasons.Expired.Code);
         var pastSkew = Jose.Claims(now - 670);
-        yield return T("lifetime_ExpPastSkew", Jose.Sign(Jose.Header(), pastSkew, Jose.Legit), TokenReasons.Expired);
+        yield return T("lifetime_ExpPastSkew", Jose.Sign(Jose.Header(), pastSkew, Jose.Legit), Reasons.Expired.Code);
         var future = Jose.Claims();
         future["nbf"] = now + 120;
-        yield return T("lifetime_NbfFuture", Jose.Sign(Jose.Header(), future, Jose.Legit), TokenReasons.NotYetValid);
+        yield return T("lifetime_NbfFuture", Jose.Sign(Jose.Header(), future, Jose.Legit), Reasons.NotYetValid.Code);
         var epoch = Jose.Claims();
         epoch["exp"] = 0;
         epoch["iat"] = 0;
         epoch["nbf"] = 0;
-        yield return T("lifetime_ExpZero", Jose.Sign(Jose.Header(), epoch, Jose.Legit), TokenReasons.Expired);
+        yield return T("lifetime_ExpZero", Jose.Sign(Jose.Header(), epoch, Jose.Legit), Reasons.Expired.Code);
         var inverted = Jose.Claims();
         inverted["nbf"] = now + 1200;
-        yield return T("lifetime_NbfAfterExp", Jose.Sign(Jose.Header(), inverted, Jose.Legit), TokenReasons.InvalidClaim);
+        yield return T("lifetime_NbfAfterExp", Jose.Sign(Jose.Header(), inverted, Jose.Legit), Reasons.InvalidClaim.Code);
 
         // Size: the limit is on characters, checked before any parsing.
-        yield return T("size_OverLimitByOne", SizedToken(AttackKeys.MaxTokenSize + 1), TokenReasons.TooLarge);
-        yield return T("size_UnderLimitTampered", Tamper(SizedToken(AttackKeys.MaxTokenSize)), TokenReasons.InvalidSignature);
-        yield return T("size_30kGarbage", new string('A', 30_000), TokenReasons.TooLarge);
-        yield return T("size_30kDots", new string('.', 30_000), TokenReasons.TooLarge);
+        yield return T("size_OverLimitByOne", SizedToken(AttackKeys.MaxTokenSize + 1), Reasons.TooLarge.Code);
+        yield return T("size_UnderLimitTampered", Tamper(SizedToken(AttackKeys.MaxTokenSize)), Reasons.InvalidSignature.Code);
+        yield return T("size_30kGarbage", new string('A', 30_000), Reasons.TooLarge.Code);
+        yield return T("size_30kDots", new string('.', 30_000), Reasons.TooLarge.Code);
 
         // Signature tampering of an otherwise valid token.
-        yield return T("tamper_PayloadSubChanged", parts[0] + "." + Jose.B64(claims.Replace("user-1", "admin", StringComparison.Ordinal)) + "." + parts[2], TokenReasons.InvalidSignature);
-        yield return T("tamper_SignedByAttackerWithIssuerKid", Jose.Sign(Jose.Header(), Jose.Claims(), Jose.Es256(AttackKeys.AttackerEc)), TokenReasons.InvalidSignature);
-        yield return T("tamper_SignedByOtherIssuerKeyWithKid1", Jose.Sign(Jose.Header(), Jose.Claims(), Jose.Es256(AttackKeys.EcKey2)), TokenReasons.InvalidSignature);
-        yield return T("tamper_RS256SignedByAttacker", Jose.Sign(Jose.Header("RS256", AttackKeys.Rsa1), Jose.Claims(), Jose.Rs256(AttackKeys.AttackerRsa)), TokenReasons.InvalidSignature);
+        yield return T("tamper_PayloadSubChanged", parts[0] + "." + Jose.B64(claims.Replace("user-1", "admin", StringComparison.Ordinal)) + "." + parts[2], Reasons.InvalidSignature.Code);
+        yield return T("tamper_SignedByAttackerWithIssuerKid", Jose.Sign(Jose.Header(), Jose.Claims(), Jose.Es256(AttackKeys.AttackerEc)), Reasons.InvalidSignature.Code);
+        yield return T("tamper_SignedByOtherIssuerKeyWithKid1", Jose.Sign(Jose.Header(), Jose.Claims(), Jose.Es256(AttackKeys.EcKey2)), Reasons.InvalidSignature.Code);
+        yield return T("tamper_RS256SignedByAttacker", Jose.Sign(Jose.Header("RS256", AttackKeys.Rsa1), Jose.Claims(), Jose.Rs256(AttackKeys.AttackerRsa)), Reasons.InvalidSignature.Code);
     }
 
     private static IEnumerable<AttackCase> BuildHeaderAttacks()
     {
         var valid = Jose.Valid();
-        yield return new("auth_BearerTwiceInOneValue", ["Bearer Bearer " + valid], TokenReasons.Malformed);
-        yield return new("auth_TwoAuthorizationHeaders", ["Bearer " + valid, "Bearer " + valid], TokenReasons.Malformed);
-        yield return new("auth_TwoAuthorizationHeadersOneBad", ["Bearer x.y.z", "Bearer " + valid], TokenReasons.Malformed);
-        yield return new("auth_TabSeparator", ["Bearer\t" + valid], TokenReasons.Malformed);
-        yield return new("auth_NoSeparator", ["Bearer" + valid], TokenReasons.Missing);
-        yield return new("auth_Basic", ["Basic dXNlcjpwYXNzd29yZA=="], TokenReasons.Missing);
-        yield return new("auth_BasicWithToken", ["Basic " + valid], TokenReasons.Missing);
-        yield return new("auth_DPoPScheme", ["DPoP " + valid], TokenReasons.Missing);
-        yield return new("auth_Empty", [""], TokenReasons.Missing);
-        yield return new("auth_None", [], TokenReasons.Missing);
-        yield return new("auth_BearerOnly", ["Bearer"], TokenReasons.Missing);
-        yield return new("auth_BearerSpaceOnly", ["Bearer "], TokenReasons.Missing);
-        yield return new("auth_TrailingComma", ["Bearer " + valid + ","], TokenReasons.Malformed);
-        yield return new("auth_CommaSeparatedTwoTokens", ["Bearer " + valid + ", Bearer " + valid], TokenReasons.Malformed);
-        yield return new("auth_TokenThenParameter", ["Bearer " + valid + " realm=\"x\""], TokenReasons.Malformed);
-        yield return new("auth_TwoSpacesGarbage", ["Bearer  x.y.z"], TokenReasons.Malformed);
-        yield return new("auth_QuotedToken", ["Bearer \"" + valid + "\""], TokenReasons.Malformed);
-        yield return new("auth_TokenWithSpaceInside", ["Bearer " + valid[..20] + " " + valid[20..]], TokenReasons.Malformed);
+        yield return new("auth_BearerTwiceInOneValue", ["Bearer Bearer " + valid], Reasons.Malformed.Code);
+        yield return new("auth_TwoAuthorizationHeaders", ["Bearer " + valid, "Bearer " + valid], Reasons.Malformed.Code);
+        yield return new("auth_TwoAuthorizationHeadersOneBad", ["Bearer x.y.z", "Bearer " + valid], Reasons.Malformed.Code);
+        yield return new("auth_TabSeparator", ["Bearer\t" + valid], Reasons.Malformed.Code);
+        yield return new("auth_NoSeparator", ["Bearer" + valid], Reasons.Missing.Code);
+        yield return new("auth_Basic", ["Basic dXNlcjpwYXNzd29yZA=="], Reasons.Missing.Code);
+        yield return new("auth_BasicWithToken", ["Basic " + valid], Reasons.Missing.Code);
+        yield return new("auth_DPoPScheme", ["DPoP " + valid], Reasons.Missing.Code);
+        yield return new("auth_Empty", [""], Reasons.Missing.Code);
+        yield return new("auth_None", [], Reasons.Missing.Code);
+        yield return new("auth_BearerOnly", ["Bearer"], Reasons.Missing.Code);
+        yield return new("auth_BearerSpaceOnly", ["Bearer "], Reasons.Missing.Code);
+        yield return new("auth_TrailingComma", ["Bearer " + valid + ","], Reasons.Malformed.Code);
+        yield return new("auth_CommaSeparatedTwoTokens", ["Bearer " + valid + ", Bearer " + valid], Reasons.Malformed.Code);
+        yield return new("auth_TokenThenParameter", ["Bearer " + valid + " realm=\"x\""], Reasons.Malformed.Code);
+        yield return new("auth_TwoSpacesGarbage", ["Bearer  x.y.z"], Reasons.Malformed.Code);
+        yield return new("auth_QuotedToken", ["Bearer \"" + valid + "\""], Reasons.Malformed.Code);
+        yield return new("auth_TokenWithSpaceInside", ["Bearer " + valid[..20] + " " + valid[20..]], Reasons.Malformed.Code);
     }
 
     private static IEnumerable<AcceptedCase> BuildAccepted()

@@ -23,6 +23,7 @@ public sealed class AttackGateway : IAsyncLifetime
             .AddRoute("api", "/api/{**rest}")
             .AddCluster(GatewayConfig.ClusterId, Backend.Url);
         config.Set("Gateway:Tokens:MaxTokenSize", JsonValue.Create(AttackKeys.MaxTokenSize));
+        config.Issuer()["VersionClaim"] = "ver";
         // Refusals are logged at Debug; 10,000 of them are noise here.
         _gateway = await GatewayHost.StartAsync(config, new GatewayHostOptions { GatewayLogLevel = Microsoft.Extensions.Logging.LogLevel.Information });
     }

@@ -42,6 +42,7 @@ internal static class AttackKeys
         ["Gateway:Tokens:Issuers:0:Algorithms:2"] = "HS256",
         ["Gateway:Tokens:Issuers:0:ValidTypes:0"] = AccessTokenType,
         ["Gateway:Tokens:Issuers:0:Jwks"] = Jwks,
+        ["Gateway:Tokens:Issuers:0:VersionClaim"] = "ver",
         ["Gateway:Tokens:MaxTokenSize"] = MaxTokenSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 

@@ -1,3 +1,4 @@
+using Gateway.Gate.Refusals;
 using System.Net;
 using Gateway.Tests.TestInfrastructure;
 using Gateway.Tokens;
@@ -38,7 +39,7 @@ public sealed class GatewayAttackTests(AttackGateway fixture) : IClassFixture<At
         using var response = await fixture.Gateway.SendAsync(fixture.Request(path, attack.Authorization));
 
         // No bearer credential at all (another scheme, nothing after "Bearer") is RFC 6750 3.1's bare challenge.
-        if (attack.Reason == TokenReasons.Missing)
+        if (attack.Reason == Reasons.Missing.Code)
         {
             await Refusals.AssertMissingTokenAsync(response);
         }

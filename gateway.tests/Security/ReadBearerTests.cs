@@ -1,3 +1,4 @@
+using Gateway.Gate;
 using Gateway.Proxy;
 using Microsoft.AspNetCore.Http;
 
@@ -30,7 +31,7 @@ public sealed class ReadBearerTests
     {
         var headers = new HeaderDictionary { ["Authorization"] = value };
 
-        var read = TokenGateMiddleware.ReadBearer(headers, out var wasPresent);
+        var read = AuthorizationHeader.ReadBearer(headers, out var wasPresent);
 
         Assert.Equal(token, read);
         Assert.Equal(present, wasPresent);
@@ -41,7 +42,7 @@ public sealed class ReadBearerTests
     {
         var headers = new HeaderDictionary { ["Authorization"] = new Microsoft.Extensions.Primitives.StringValues(["Bearer a.b.c", "Bearer a.b.c"]) };
 
-        Assert.Null(TokenGateMiddleware.ReadBearer(headers, out var present));
+        Assert.Null(AuthorizationHeader.ReadBearer(headers, out var present));
         Assert.True(present);
     }
 }

@@ -1,3 +1,4 @@
+using Gateway.Gate.Refusals;
 using Gateway.Tokens;
 
 namespace Gateway.Tests.Security;
@@ -23,10 +24,9 @@ public sealed class TokenVerifierAttackTests(VerifierFixture fixture) : IClassFi
     {
         var attack = AttackCatalog.TokenAttack(name);
 
-        var (result, jwt) = await fixture.Verifier.VerifyFreshAsync(attack.Token!, null, CancellationToken.None);
+        var result = await fixture.Verifier.VerifyFreshAsync(attack.Token!, CancellationToken.None);
 
         Assert.False(result.IsValid, $"{name} was accepted");
-        Assert.Null(jwt);
         Assert.Equal(attack.Reason, result.Reason);
     }
 
@@ -46,6 +46,6 @@ public sealed class TokenVerifierAttackTests(VerifierFixture fixture) : IClassFi
     {
         var result = await fixture.Verifier.VerifyAsync(new string('e', 1 << 20), CancellationToken.None);
 
-        Assert.Equal(TokenReasons.TooLarge, result.Reason);
+        Assert.Equal(Reasons.TooLarge.Code, result.Reason);
     }
 }

@@ -1,3 +1,4 @@
+using Gateway.Gate.Refusals;
 using System.Net;
 using System.Text.Json.Nodes;
 using Gateway.Tests.TestInfrastructure;
@@ -167,7 +168,7 @@ public sealed class SessionLifecycleTests(SessionGateway fixture) : IClassFixtur
 
         await AssertRefusedAsync("/api/poll", token, "token_revoked");
         await AssertRefusedAsync("/api/poll", token, "token_revoked");
-        Assert.Equal("rate_spike", await fixture.Redis.ExecuteAsync("GET", $"gw:{{{sub}}}:jti:{jti}"));
+        Assert.Equal("rate_spike", await fixture.Redis.ExecuteAsync("GET", $"gw:{{{TokenFactory.Issuer}|{sub}}}:jti:{jti}"));
         Assert.Contains(Gateway.Logs.Entries, e => e.Message.Contains("rate_spike", StringComparison.Ordinal));
     }
 
@@ -185,11 +186,11 @@ public sealed class SessionLifecycleTests(SessionGateway fixture) : IClassFixtur
 
         foreach (var (key, max) in new[]
                  {
-                     ($"gw:{{{sub}}}:jti:ttl-j", 5 * 60 + 31 + 1),
-                     ($"gw:{{{sub}}}:sid:ttl-s2", 30 * 24 * 3600 + 31 + 1),
-                     ($"gw:{{{sub}}}:sid:ttl-s3", 2 * 60 + 31 + 1),
-                     ($"gw:{{{sub}}}:active", 30 * 24 * 3600),
-                     ($"gw:{{{sub}}}:uses:ttl-uses", 5 * 60 + 31 + 1),
+                     ($"gw:{{{TokenFactory.Issuer}|{sub}}}:jti:ttl-j", 5 * 60 + 31 + 1),
+                     ($"gw:{{{TokenFactory.Issuer}|{sub}}}:sid:ttl-s2", 30 * 24 * 3600 + 31 + 1),
+                     ($"gw:{{{TokenFactory.Issuer}|{sub}}}:sid:ttl-s3", 2 * 60 + 31 + 1),
+                     ($"gw:{{{TokenFactory.Issuer}|{sub}}}:active", 30 * 24 * 3600),
+                     ($"gw:{{{TokenFactory.Issuer}|{sub}}}:uses:limited:ttl-uses", 5 * 60 + 31 + 1),
                  })
         {
             var ttl = long.Parse((await fixture.Redis.ExecuteAsync("TTL", key)).TrimStart(':'), System.Globalization.CultureInfo.InvariantCulture);

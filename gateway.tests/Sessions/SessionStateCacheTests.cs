@@ -1,3 +1,4 @@
+using static Gateway.Tests.TestInfrastructure.TestUsers;
 using Gateway.Sessions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -17,14 +18,14 @@ public sealed class SessionStateCacheTests
     }
 
     private static void Fill(SessionStateCache cache, string sub, string? sid, string? jti, SessionState state) =>
-        cache.Complete(sub, sid, jti, state, cache.BeginRead(sub));
+        cache.Complete(U(sub), sid, jti, null, state, cache.BeginRead(U(sub)));
 
     [Fact]
     public void TryGet_AfterARead_AnswersWithoutTheStore()
     {
         var cache = NewCache();
         Fill(cache, "u", "s", "j", Live with { Version = 3 });
-        Assert.True(cache.TryGet("u", "s", "j", out var state));
+        Assert.True(cache.TryGet(U("u"), "s", "j", null, out var state));
         Assert.Equal(3, state.Version);
     }
 
@@ -33,32 +34,32 @@ public sealed class SessionStateCacheTests
     {
         var cache = NewCache();
         Fill(cache, "u", "s1", "j1", Live);
-        Assert.False(cache.TryGet("u", "s2", "j1", out _));
-        Assert.False(cache.TryGet("u", "s1", "j2", out _));
+        Assert.False(cache.TryGet(U("u"), "s2", "j1", null, out _));
+        Assert.False(cache.TryGet(U("u"), "s1", "j2", null, out _));
         Fill(cache, "u", "s2", "j2", Live);
-        Assert.True(cache.TryGet("u", "s1", "j1", out _));
-        Assert.True(cache.TryGet("u", "s2", "j2", out _));
+        Assert.True(cache.TryGet(U("u"), "s1", "j1", null, out _));
+        Assert.True(cache.TryGet(U("u"), "s2", "j2", null, out _));
     }
 
     [Fact]
     public void Invalidate_DuringAnInFlightRead_TheReadIsNotInstalled()
     {
         var cache = NewCache();
-        var ticket = cache.BeginRead("u");
+        var ticket = cache.BeginRead(U("u"));
         // A revocation event arrives while the read is in flight; the read returns the state from before it.
-        cache.Invalidate("u");
-        cache.Complete("u", "s", null, Live, ticket);
-        Assert.False(cache.TryGet("u", "s", null, out _));
+        cache.Invalidate(U("u"));
+        cache.Complete(U("u"), "s", null, null, Live, ticket);
+        Assert.False(cache.TryGet(U("u"), "s", null, null, out _));
     }
 
     [Fact]
     public void Invalidate_OfAnotherUser_DoesNotBlockInstall()
     {
         var cache = NewCache();
-        var ticket = cache.BeginRead("u");
-        cache.Invalidate("someone-else-entirely");
-        cache.Complete("u", "s", null, Live, ticket);
-        Assert.True(cache.TryGet("u", "s", null, out _));
+        var ticket = cache.BeginRead(U("u"));
+        cache.Invalidate(U("someone-else-entirely"));
+        cache.Complete(U("u"), "s", null, null, Live, ticket);
+        Assert.True(cache.TryGet(U("u"), "s", null, null, out _));
     }
 
     [Fact]
@@ -66,8 +67,8 @@ public sealed class SessionStateCacheTests
     {
         var cache = NewCache();
         Fill(cache, "u", "s", null, Live);
-        cache.Invalidate("u");
-        Assert.False(cache.TryGet("u", "s", null, out _));
+        cache.Invalidate(U("u"));
+        Assert.False(cache.TryGet(U("u"), "s", null, null, out _));
     }
 
     [Fact]
@@ -76,9 +77,9 @@ public sealed class SessionStateCacheTests
         var cache = NewCache(staleness: TimeSpan.FromSeconds(10));
         Fill(cache, "u", "s", null, Live);
         _time.Advance(TimeSpan.FromSeconds(9));
-        Assert.True(cache.TryGet("u", "s", null, out _));
+        Assert.True(cache.TryGet(U("u"), "s", null, null, out _));
         _time.Advance(TimeSpan.FromSeconds(2));
-        Assert.False(cache.TryGet("u", "s", null, out _));
+        Assert.False(cache.TryGet(U("u"), "s", null, null, out _));
     }
 
     [Fact]
@@ -87,11 +88,11 @@ public sealed class SessionStateCacheTests
         var cache = NewCache(staleness: TimeSpan.FromSeconds(10));
         Fill(cache, "u", "s", null, Live);
         _time.Advance(TimeSpan.FromSeconds(11));
-        Assert.False(cache.TryGet("u", "s", null, out _));
+        Assert.False(cache.TryGet(U("u"), "s", null, null, out _));
         // The read that follows the miss installs a fresh entry, which answers for another full period.
         Fill(cache, "u", "s", null, Live);
         _time.Advance(TimeSpan.FromSeconds(9));
-        Assert.True(cache.TryGet("u", "s", null, out _));
+        Assert.True(cache.TryGet(U("u"), "s", null, null, out _));
     }
 
     [Fact]
@@ -100,23 +101,23 @@ public sealed class SessionStateCacheTests
         var cache = NewCache();
         Fill(cache, "u", "s", null, Live);
         cache.SetTrusted(false);
-        Assert.False(cache.TryGet("u", "s", null, out _));
+        Assert.False(cache.TryGet(U("u"), "s", null, null, out _));
         // While distrusted nothing is installed.
         Fill(cache, "v", "s", null, Live);
         cache.SetTrusted(true);
-        Assert.False(cache.TryGet("u", "s", null, out _));
-        Assert.False(cache.TryGet("v", "s", null, out _));
+        Assert.False(cache.TryGet(U("u"), "s", null, null, out _));
+        Assert.False(cache.TryGet(U("v"), "s", null, null, out _));
     }
 
     [Fact]
     public void TrustChange_DuringAnInFlightRead_TheReadIsNotInstalled()
     {
         var cache = NewCache();
-        var ticket = cache.BeginRead("u");
+        var ticket = cache.BeginRead(U("u"));
         cache.SetTrusted(false);
         cache.SetTrusted(true);
-        cache.Complete("u", "s", null, Live, ticket);
-        Assert.False(cache.TryGet("u", "s", null, out _));
+        cache.Complete(U("u"), "s", null, null, Live, ticket);
+        Assert.False(cache.TryGet(U("u"), "s", null, null, out _));
     }
 
     [Fact]
@@ -125,10 +126,10 @@ public sealed class SessionStateCacheTests
         var cache = NewCache();
         Fill(cache, "u", "s", "j", Live with { TokenRevoked = true });
         cache.SetTrusted(false);
-        Assert.True(cache.TryGetLastKnown("u", "s", "j", TimeSpan.FromSeconds(60), out var state));
+        Assert.True(cache.TryGetLastKnown(U("u"), "s", "j", null, TimeSpan.FromSeconds(60), out var state));
         Assert.True(state.TokenRevoked);
         _time.Advance(TimeSpan.FromSeconds(61));
-        Assert.False(cache.TryGetLastKnown("u", "s", "j", TimeSpan.FromSeconds(60), out _));
+        Assert.False(cache.TryGetLastKnown(U("u"), "s", "j", null, TimeSpan.FromSeconds(60), out _));
     }
 
     [Fact]
@@ -141,7 +142,7 @@ public sealed class SessionStateCacheTests
         }
 
         Assert.True(cache.Count <= 100, $"{cache.Count} entries for a capacity of 100");
-        Assert.True(cache.TryGet("user9999", "s", null, out _));
+        Assert.True(cache.TryGet(U("user9999"), "s", null, null, out _));
     }
 
     [Fact]
@@ -153,8 +154,8 @@ public sealed class SessionStateCacheTests
             Fill(cache, "u", "s" + i, null, Live);
         }
 
-        Assert.True(cache.TryGet("u", "s99", null, out _));
-        Assert.False(cache.TryGet("u", "s0", null, out _));
+        Assert.True(cache.TryGet(U("u"), "s99", null, null, out _));
+        Assert.False(cache.TryGet(U("u"), "s0", null, null, out _));
     }
 
     [Fact]
@@ -163,9 +164,9 @@ public sealed class SessionStateCacheTests
         var cache = NewCache();
         Fill(cache, "u", "s1", null, Live);
         Fill(cache, "u", "s2", null, Live with { Version = 1 });
-        Assert.True(cache.TryGet("u", "s2", null, out var state));
+        Assert.True(cache.TryGet(U("u"), "s2", null, null, out var state));
         Assert.Equal(1, state.Version);
-        Assert.False(cache.TryGet("u", "s1", null, out _));
+        Assert.False(cache.TryGet(U("u"), "s1", null, null, out _));
     }
 
     [Fact]
@@ -177,17 +178,17 @@ public sealed class SessionStateCacheTests
         {
             for (var i = 0; i < 20_000; i++)
             {
-                var ticket = cache.BeginRead("u");
+                var ticket = cache.BeginRead(U("u"));
                 // The "store" answers with what was true when the read began.
                 var state = Live with { SessionRevoked = Volatile.Read(ref revoked) == 1 };
-                cache.Complete("u", "s", null, state, ticket);
+                cache.Complete(U("u"), "s", null, null, state, ticket);
             }
         })).ToArray();
         await Task.Delay(5);
         Volatile.Write(ref revoked, 1);
-        cache.Invalidate("u");
+        cache.Invalidate(U("u"));
         await Task.WhenAll(readers);
         // Once the revocation was written and its event applied, no answer from before it may remain.
-        Assert.True(!cache.TryGet("u", "s", null, out var final) || final.SessionRevoked);
+        Assert.True(!cache.TryGet(U("u"), "s", null, null, out var final) || final.SessionRevoked);
     }
 }

@@ -1,3 +1,6 @@
+using Gateway.Sessions.Embedded;
+using static Gateway.Tests.TestInfrastructure.TestUsers;
+using Gateway.Sessions.Redis;
 using System.Diagnostics.Metrics;
 using Gateway.Sessions;
 using Gateway.Telemetry;
@@ -28,7 +31,7 @@ public abstract class SessionStoreContractTests : IAsyncLifetime
     [Fact]
     public async Task Read_UnknownUser_IsAllLive()
     {
-        var state = await Store.ReadAsync(NewUser(), "s", "j", default);
+        var state = await Store.ReadAsync(U(NewUser()), "s", "j", null, default);
         Assert.Equal(new SessionState(0, 0, false, false, null), state with { GlobalCutoff = 0 });
     }
 
@@ -36,27 +39,27 @@ public abstract class SessionStoreContractTests : IAsyncLifetime
     public async Task RevokeSession_DeniesThatSessionOnly()
     {
         var sub = NewUser();
-        await Store.RevokeSessionAsync(sub, "s1", In(TimeSpan.FromMinutes(5)), default);
-        Assert.True((await Store.ReadAsync(sub, "s1", null, default)).SessionRevoked);
-        Assert.False((await Store.ReadAsync(sub, "s2", null, default)).SessionRevoked);
-        Assert.False((await Store.ReadAsync(NewUser(), "s1", null, default)).SessionRevoked);
+        await Store.RevokeSessionAsync(U(sub), "s1", In(TimeSpan.FromMinutes(5)), default);
+        Assert.True((await Store.ReadAsync(U(sub), "s1", null, null, default)).SessionRevoked);
+        Assert.False((await Store.ReadAsync(U(sub), "s2", null, null, default)).SessionRevoked);
+        Assert.False((await Store.ReadAsync(U(NewUser()), "s1", null, null, default)).SessionRevoked);
     }
 
     [Fact]
     public async Task RevokeToken_DeniesThatJtiOnly()
     {
         var sub = NewUser();
-        await Store.RevokeTokenAsync(sub, "j1", In(TimeSpan.FromMinutes(5)), "revoked", default);
-        Assert.True((await Store.ReadAsync(sub, null, "j1", default)).TokenRevoked);
-        Assert.False((await Store.ReadAsync(sub, null, "j2", default)).TokenRevoked);
+        await Store.RevokeTokenAsync(U(sub), "j1", In(TimeSpan.FromMinutes(5)), "revoked", default);
+        Assert.True((await Store.ReadAsync(U(sub), null, "j1", null, default)).TokenRevoked);
+        Assert.False((await Store.ReadAsync(U(sub), null, "j2", null, default)).TokenRevoked);
     }
 
     [Fact]
     public async Task RevokeToken_ExpiredLongAgo_WritesNothingLive()
     {
         var sub = NewUser();
-        await Store.RevokeTokenAsync(sub, "old", In(TimeSpan.FromHours(-1)), "revoked", default);
-        Assert.False((await Store.ReadAsync(sub, null, "old", default)).TokenRevoked);
+        await Store.RevokeTokenAsync(U(sub), "old", In(TimeSpan.FromHours(-1)), "revoked", default);
+        Assert.False((await Store.ReadAsync(U(sub), null, "old", null, default)).TokenRevoked);
     }
 
     [Fact]
@@ -64,8 +67,8 @@ public abstract class SessionStoreContractTests : IAsyncLifetime
     {
         // The verifier still accepts a token up to ClockSkew past exp, so its denylist entry must outlive exp as long.
         var sub = NewUser();
-        await Store.RevokeTokenAsync(sub, "skew", In(TimeSpan.FromSeconds(-5)), "revoked", default);
-        Assert.True((await Store.ReadAsync(sub, null, "skew", default)).TokenRevoked);
+        await Store.RevokeTokenAsync(U(sub), "skew", In(TimeSpan.FromSeconds(-5)), "revoked", default);
+        Assert.True((await Store.ReadAsync(U(sub), null, "skew", null, default)).TokenRevoked);
     }
 
     [Fact]
@@ -73,12 +76,12 @@ public abstract class SessionStoreContractTests : IAsyncLifetime
     {
         var sub = NewUser();
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        Assert.Equal(1, await Store.RevokeUserAsync(sub, now, default));
-        Assert.Equal(2, await Store.RevokeUserAsync(sub, now - 100, default));
-        var state = await Store.ReadAsync(sub, null, null, default);
+        Assert.Equal(1, await Store.RevokeUserAsync(U(sub), now, default));
+        Assert.Equal(2, await Store.RevokeUserAsync(U(sub), now - 100, default));
+        var state = await Store.ReadAsync(U(sub), null, null, null, default);
         Assert.Equal(2, state.Version);
         Assert.Equal(now, state.Cutoff);
-        var user = await Store.GetUserAsync(sub, default);
+        var user = await Store.GetUserAsync(U(sub), default);
         Assert.Equal(new UserState(sub, 2, now, null), user);
     }
 
@@ -86,10 +89,10 @@ public abstract class SessionStoreContractTests : IAsyncLifetime
     public async Task Activate_RecordsTheOnlyLiveSession()
     {
         var sub = NewUser();
-        await Store.ActivateSessionAsync(sub, "a", TimeSpan.FromMinutes(5), default);
-        await Store.ActivateSessionAsync(sub, "b", TimeSpan.FromMinutes(5), default);
-        Assert.Equal("b", (await Store.ReadAsync(sub, "a", null, default)).ActiveSession);
-        Assert.Equal("b", (await Store.GetUserAsync(sub, default)).ActiveSession);
+        await Store.ActivateSessionAsync(U(sub), "a", TimeSpan.FromMinutes(5), default);
+        await Store.ActivateSessionAsync(U(sub), "b", TimeSpan.FromMinutes(5), default);
+        Assert.Equal("b", (await Store.ReadAsync(U(sub), "a", null, null, default)).ActiveSession);
+        Assert.Equal("b", (await Store.GetUserAsync(U(sub), default)).ActiveSession);
     }
 
     [Fact]
@@ -97,9 +100,9 @@ public abstract class SessionStoreContractTests : IAsyncLifetime
     {
         var sub = NewUser();
         var exp = In(TimeSpan.FromMinutes(5));
-        Assert.Equal(1, await Store.IncrementUsesAsync(sub, "j", exp, default));
-        Assert.Equal(2, await Store.IncrementUsesAsync(sub, "j", exp, default));
-        Assert.Equal(1, await Store.IncrementUsesAsync(sub, "k", exp, default));
+        Assert.Equal(1, await Store.IncrementUsesAsync(U(sub), "route", "j", exp, default));
+        Assert.Equal(2, await Store.IncrementUsesAsync(U(sub), "route", "j", exp, default));
+        Assert.Equal(1, await Store.IncrementUsesAsync(U(sub), "route", "k", exp, default));
     }
 
     [Fact]
@@ -107,7 +110,7 @@ public abstract class SessionStoreContractTests : IAsyncLifetime
     {
         var sub = NewUser();
         var exp = In(TimeSpan.FromMinutes(5));
-        var counts = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => Store.IncrementUsesAsync(sub, "j", exp, default).AsTask()));
+        var counts = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => Store.IncrementUsesAsync(U(sub), "route", "j", exp, default).AsTask()));
         Assert.Equal(Enumerable.Range(1, 50).Select(i => (long)i), counts.Order());
     }
 
@@ -116,27 +119,27 @@ public abstract class SessionStoreContractTests : IAsyncLifetime
     {
         var sub = NewUser();
         var exp = In(TimeSpan.FromMinutes(5));
-        Assert.True(await Store.TryMarkOnceAsync(sub, "logout:1", exp, default));
-        Assert.False(await Store.TryMarkOnceAsync(sub, "logout:1", exp, default));
-        Assert.True(await Store.TryMarkOnceAsync(sub, "logout:2", exp, default));
+        Assert.True(await Store.TryMarkOnceAsync(U(sub), "logout:1", exp, default));
+        Assert.False(await Store.TryMarkOnceAsync(U(sub), "logout:1", exp, default));
+        Assert.True(await Store.TryMarkOnceAsync(U(sub), "logout:2", exp, default));
     }
 
     [Fact]
     public async Task Ids_WithBracesAndPercent_NeverCollideWithOtherUsers()
     {
         // "a}:sid:x" must not spell user "a"'s session "x" key.
-        await Store.RevokeSessionAsync("a}:sid:x", "y", In(TimeSpan.FromMinutes(5)), default);
-        await Store.RevokeSessionAsync("b%7D", "y", In(TimeSpan.FromMinutes(5)), default);
-        Assert.False((await Store.ReadAsync("a", "x", null, default)).SessionRevoked);
-        Assert.False((await Store.ReadAsync("b}", "y", null, default)).SessionRevoked);
-        Assert.True((await Store.ReadAsync("b%7D", "y", null, default)).SessionRevoked);
+        await Store.RevokeSessionAsync(U("a}:sid:x"), "y", In(TimeSpan.FromMinutes(5)), default);
+        await Store.RevokeSessionAsync(U("b%7D"), "y", In(TimeSpan.FromMinutes(5)), default);
+        Assert.False((await Store.ReadAsync(U("a"), "x", null, null, default)).SessionRevoked);
+        Assert.False((await Store.ReadAsync(U("b}"), "y", null, null, default)).SessionRevoked);
+        Assert.True((await Store.ReadAsync(U("b%7D"), "y", null, null, default)).SessionRevoked);
     }
 }
 
-public sealed class InProcessSessionStoreContractTests : SessionStoreContractTests
+public sealed class EmbeddedSessionStoreContractTests : SessionStoreContractTests
 {
     protected override Task<ISessionStore> CreateStoreAsync() =>
-        Task.FromResult<ISessionStore>(new InProcessSessionStore(TimeProvider.System, Options.Create(new TokenOptions())));
+        Task.FromResult<ISessionStore>(new EmbeddedSessionStore(TimeProvider.System, new DenylistLifetime(TimeProvider.System, Options.Create(new TokenOptions()))));
 }
 
 public sealed class RedisSessionStoreContractTests(RedisSessionStoreContractTests.Redis fixture) : SessionStoreContractTests, IClassFixture<RedisSessionStoreContractTests.Redis>
@@ -149,7 +152,7 @@ public sealed class RedisSessionStoreContractTests(RedisSessionStoreContractTest
         _connection = await ConnectionMultiplexer.ConnectAsync(fixture.Server.ConnectionString);
         _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
         var metrics = new GatewayMetrics(_services.GetRequiredService<IMeterFactory>());
-        return new RedisSessionStore(_connection, new RedisKeys("contract:"), metrics, TimeProvider.System, Options.Create(new TokenOptions()), NullLogger<RedisSessionStore>.Instance);
+        return new RedisSessionStore(_connection, new RedisKeys("contract:"), metrics, new DenylistLifetime(TimeProvider.System, Options.Create(new TokenOptions())), TimeProvider.System, NullLogger<RedisSessionStore>.Instance);
     }
 
     public override async Task DisposeAsync()

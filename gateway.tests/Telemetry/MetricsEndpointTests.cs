@@ -1,3 +1,4 @@
+using Gateway.Gate.Refusals;
 using System.Net;
 using Gateway.Tests.TestInfrastructure;
 using Gateway.Tokens;
@@ -35,8 +36,8 @@ public sealed class MetricsEndpointTests(ObservedGateway fixture)
         var after = await PrometheusScrape.FromAsync(gateway);
         double Delta(params (string, string)[] labels) => after.Sum(Requests, labels) - before.Sum(Requests, labels);
         Assert.Equal(2, Delta(route, ("outcome", "allowed"), ("reason", "none")));
-        Assert.Equal(1, Delta(route, ("outcome", "denied"), ("reason", TokenReasons.Missing)));
-        Assert.Equal(1, Delta(route, ("outcome", "denied"), ("reason", TokenReasons.Expired)));
+        Assert.Equal(1, Delta(route, ("outcome", "denied"), ("reason", Reasons.Missing.Code)));
+        Assert.Equal(1, Delta(route, ("outcome", "denied"), ("reason", Reasons.Expired.Code)));
         Assert.True(after.Sum("gateway_token_cache_lookups_total") > before.Sum("gateway_token_cache_lookups_total"));
         Assert.True(after.Sum("gateway_token_verify_duration_seconds_count") > before.Sum("gateway_token_verify_duration_seconds_count"));
         Assert.True(after.Sum("http_server_request_duration_seconds_count") > 0);

@@ -1,3 +1,5 @@
+using static Gateway.Tests.TestInfrastructure.TestUsers;
+using Gateway.Gate.Refusals;
 using System.Diagnostics;
 using System.Net;
 using Gateway.Sessions;
@@ -43,7 +45,7 @@ public sealed class TracingTests(ObservedGateway fixture)
         var spans = await fixture.SpansOfAsync(traceId, Verify);
         var verify = Assert.Single(spans, s => s.OperationName == Verify);
         Assert.Equal("invalid", verify.GetTagItem("gateway.outcome"));
-        Assert.Equal(TokenReasons.Expired, verify.GetTagItem("gateway.reason"));
+        Assert.Equal(Reasons.Expired.Code, verify.GetTagItem("gateway.reason"));
         Assert.DoesNotContain(spans, s => s.OperationName == SessionCheck);
         AssertNoToken(spans);
     }
@@ -52,7 +54,7 @@ public sealed class TracingTests(ObservedGateway fixture)
     public async Task Trace_RevokedSession_SessionSpanDeniedWithReason()
     {
         var store = fixture.Gateway.Services.GetRequiredService<ISessionStore>();
-        await store.RevokeSessionAsync("trace-revoked", "s-gone", DateTimeOffset.UtcNow.AddMinutes(10).ToUnixTimeSeconds(), CancellationToken.None);
+        await store.RevokeSessionAsync(U("trace-revoked"), "s-gone", DateTimeOffset.UtcNow.AddMinutes(10).ToUnixTimeSeconds(), CancellationToken.None);
 
         var (response, traceId) = await fixture.GetInNewTraceAsync(fixture.RoutePrefix + "/revoked", fixture.Token(sub: "trace-revoked", sid: "s-gone"));
         using var disposeResponse = response;
@@ -61,7 +63,7 @@ public sealed class TracingTests(ObservedGateway fixture)
         var spans = await fixture.SpansOfAsync(traceId, SessionCheck);
         var session = Assert.Single(spans, s => s.OperationName == SessionCheck);
         Assert.Equal("denied", session.GetTagItem("gateway.outcome"));
-        Assert.Equal(SessionReasons.SessionRevoked, session.GetTagItem("gateway.reason"));
+        Assert.Equal(Reasons.SessionRevoked.Code, session.GetTagItem("gateway.reason"));
         AssertNoToken(spans);
     }
 

@@ -1,3 +1,4 @@
+using Gateway.Sessions.Redis;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 
@@ -47,6 +48,10 @@ public class SessionGateway : IAsyncLifetime
             .Set("Gateway:Sessions:RateSpike:Enabled", true)
             .Set("Gateway:Sessions:RateSpike:Threshold", SpikeThreshold)
             .Set("Gateway:Sessions:RateSpike:Window", "00:01:00");
+
+        // These tests' tokens carry the user's version in "ver", and their logout tokens are addressed to a client.
+        config.Issuer()["VersionClaim"] = "ver";
+        config.Issuer()["LogoutAudiences"] = new System.Text.Json.Nodes.JsonArray(TokenFactory.LogoutClient);
         return config;
     }
 

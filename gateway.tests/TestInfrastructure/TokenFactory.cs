@@ -18,6 +18,9 @@ public static class TokenFactory
     /// <summary>Audience of <see cref="GatewayConfig.Standard"/>.</summary>
     public const string Audience = "api";
 
+    /// <summary>The client id back-channel logout tokens are addressed to (an issuer's <c>LogoutAudiences</c>).</summary>
+    public const string LogoutClient = "test-client";
+
     /// <summary>
     /// A token signed by <paramref name="key"/>. Times are offsets from now: <c>iat</c> and <c>nbf</c> default to now,
     /// <c>exp</c> to +5 minutes; pass <see cref="Omit"/> to leave a time claim out. <paramref name="claims"/> are added

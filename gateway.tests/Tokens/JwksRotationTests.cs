@@ -1,3 +1,4 @@
+using Gateway.Gate.Refusals;
 using System.Net;
 using Gateway.Tests.TestInfrastructure;
 using Gateway.Tokens;
@@ -65,7 +66,7 @@ public sealed class JwksRotationTests : IAsyncLifetime
         for (var i = 0; i < 20; i++)
         {
             using var response = await _gateway.GetAsync("/api/unknown", TokenFactory.Mint(attacker, kid: $"unknown-{i}"));
-            await Refusals.AssertInvalidTokenAsync(response, TokenReasons.UnknownKey);
+            await Refusals.AssertInvalidTokenAsync(response, Reasons.UnknownKey.Code);
         }
 
         Assert.Equal(2, _jwks.FetchCount);
@@ -77,13 +78,13 @@ public sealed class JwksRotationTests : IAsyncLifetime
     {
         _time.Advance(TimeSpan.FromSeconds(6));
         using var probe = await _gateway.GetAsync("/api/early", TokenFactory.Mint(_k3));
-        await Refusals.AssertInvalidTokenAsync(probe, TokenReasons.UnknownKey);
+        await Refusals.AssertInvalidTokenAsync(probe, Reasons.UnknownKey.Code);
         Assert.Equal(2, _jwks.FetchCount);
 
         _jwks.SetKeys(_k1, _k3);
         _time.Advance(TimeSpan.FromSeconds(2));
         using var tooSoon = await _gateway.GetAsync("/api/early", TokenFactory.Mint(_k3));
-        await Refusals.AssertInvalidTokenAsync(tooSoon, TokenReasons.UnknownKey);
+        await Refusals.AssertInvalidTokenAsync(tooSoon, Reasons.UnknownKey.Code);
         Assert.Equal(2, _jwks.FetchCount);
         Assert.Empty(_backend.Requests);
 
@@ -102,7 +103,7 @@ public sealed class JwksRotationTests : IAsyncLifetime
         using var unknown = await _gateway.GetAsync("/api/failing", TokenFactory.Mint(_k2));
         using var known = await _gateway.GetAsync("/api/failing", TokenFactory.Mint(_k1));
 
-        await Refusals.AssertInvalidTokenAsync(unknown, TokenReasons.UnknownKey);
+        await Refusals.AssertInvalidTokenAsync(unknown, Reasons.UnknownKey.Code);
         Assert.Equal(HttpStatusCode.OK, known.StatusCode);
         Assert.Equal(2, _jwks.FetchCount);
     }
@@ -118,7 +119,7 @@ public sealed class JwksRotationTests : IAsyncLifetime
 
         using var response = await _gateway.GetAsync("/api/removed/k1", TokenFactory.Mint(_k1));
 
-        await Refusals.AssertInvalidTokenAsync(response, TokenReasons.UnknownKey);
+        await Refusals.AssertInvalidTokenAsync(response, Reasons.UnknownKey.Code);
         Assert.Empty(_backend.RequestsTo("/api/removed/k1"));
     }
 

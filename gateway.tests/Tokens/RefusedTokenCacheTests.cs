@@ -1,3 +1,4 @@
+using Gateway.Gate.Refusals;
 using Gateway.Tokens;
 using Microsoft.Extensions.Time.Testing;
 
@@ -9,13 +10,14 @@ public sealed class RefusedTokenCacheTests
     private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
 
     [Theory]
-    [InlineData(TokenReasons.InvalidSignature, true)]
-    [InlineData(TokenReasons.Expired, true)]
-    [InlineData(TokenReasons.Malformed, true)]
-    [InlineData(TokenReasons.UnknownKey, false)]
-    [InlineData(TokenReasons.NotYetValid, false)]
-    public void Add_KeepsOnlyDeterministicRefusals(string reason, bool kept)
+    [InlineData("invalid_signature", true)]
+    [InlineData("token_expired", true)]
+    [InlineData("malformed_token", true)]
+    [InlineData("unknown_key", false)]
+    [InlineData("token_not_yet_valid", false)]
+    public void Add_KeepsOnlyDeterministicRefusals(string code, bool kept)
     {
+        var reason = Reasons.Find(code)!;
         var cache = new RefusedTokenCache(100, _time);
         var digest = VerifiedTokenCache.Digest("x.y.z");
         cache.Add(digest, reason);
@@ -28,7 +30,7 @@ public sealed class RefusedTokenCacheTests
     {
         var cache = new RefusedTokenCache(100, _time);
         var digest = VerifiedTokenCache.Digest("x.y.z");
-        cache.Add(digest, TokenReasons.InvalidSignature);
+        cache.Add(digest, Reasons.InvalidSignature);
         _time.Advance(RefusedTokenCache.Lifetime - TimeSpan.FromSeconds(1));
         Assert.True(cache.TryGet(digest, out _));
         _time.Advance(TimeSpan.FromSeconds(2));
@@ -41,7 +43,7 @@ public sealed class RefusedTokenCacheTests
         var cache = new RefusedTokenCache(100, _time);
         for (var i = 0; i < 10_000; i++)
         {
-            cache.Add(VerifiedTokenCache.Digest("bad" + i), TokenReasons.InvalidSignature);
+            cache.Add(VerifiedTokenCache.Digest("bad" + i), Reasons.InvalidSignature);
         }
 
         Assert.True(cache.Count <= 100);

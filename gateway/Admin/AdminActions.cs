@@ -1,14 +1,18 @@
+using Gateway.Gate.Refusals;
 using Gateway.Sessions;
+using SessionOptions = Gateway.Sessions.SessionOptions;
 using Gateway.Telemetry;
 using Gateway.Tokens;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using SessionOptions = Gateway.Sessions.SessionOptions;
 
 namespace Gateway.Admin;
 
-/// <summary>The admin API's calls (DESIGN.md's table). Each one is audited: caller key id, action, target ids, outcome.</summary>
+/// <summary>
+/// The admin API's calls (DESIGN.md's table). Each one is audited: caller key id, action, issuer, pseudonyms of the
+/// ids it touched (<see cref="AuditIds"/>: the log never holds a claim value) and outcome.
+/// </summary>
 internal sealed partial class AdminActions
 {
     internal const string KeyIdItem = "Gateway.Admin.KeyId";
@@ -16,23 +20,27 @@ internal sealed partial class AdminActions
 
     private readonly ISessionStore _store;
     private readonly TokenVerifier _verifier;
+    private readonly JwtVerifier _jwt;
     private readonly TimeProvider _time;
     private readonly GatewayMetrics _metrics;
     private readonly AdminOptions _options;
     private readonly TokenOptions _tokens;
     private readonly SessionOptions _sessions;
+    private readonly AuditTrail _trail;
     private readonly ILogger<AdminActions> _logger;
 
-    public AdminActions(ISessionStore store, TokenVerifier verifier, TimeProvider time, GatewayMetrics metrics, IOptions<AdminOptions> options,
-        IOptions<TokenOptions> tokens, IOptions<SessionOptions> sessions, ILogger<AdminActions> logger)
+    public AdminActions(ISessionStore store, TokenVerifier verifier, JwtVerifier jwt, TimeProvider time, GatewayMetrics metrics, IOptions<AdminOptions> options,
+        IOptions<TokenOptions> tokens, IOptions<SessionOptions> sessions, AuditTrail trail, ILogger<AdminActions> logger)
     {
         _store = store;
         _verifier = verifier;
+        _jwt = jwt;
         _time = time;
         _metrics = metrics;
         _options = options.Value;
         _tokens = tokens.Value;
         _sessions = sessions.Value;
+        _trail = trail;
         _logger = logger;
     }
 
@@ -40,7 +48,8 @@ internal sealed partial class AdminActions
 
     public Task<IResult> RevokeTokenAsync(HttpContext context) => RunAsync(context, "revoke_token", async (body, audit) =>
     {
-        string sub, jti;
+        UserKey user;
+        string jti;
         long exp;
         if (body.Has("token"))
         {
@@ -50,7 +59,7 @@ internal sealed partial class AdminActions
             }
 
             // Revoking by presenting the token: its signature is verified first, so nobody revokes what they cannot show.
-            var (result, _) = await _verifier.VerifyFreshAsync(token!, null, context.RequestAborted);
+            var result = await _verifier.VerifyFreshAsync(token!, context.RequestAborted);
             if (result.Token is not { } verified)
             {
                 return Problems.BadRequest("token", $"the token was refused: {result.Reason}");
@@ -61,62 +70,63 @@ internal sealed partial class AdminActions
                 return Problems.BadRequest("token", "the token has no jti claim; revoke its session or its user instead");
             }
 
-            (sub, jti, exp) = (verified.Subject, verified.TokenId, verified.ExpiresAt);
+            (user, jti, exp) = (verified.User, verified.TokenId, verified.ExpiresAt);
         }
         else
         {
-            if (!body.TryGetId("sub", true, out var s, out var error) || !body.TryGetId("jti", true, out var j, out error) ||
+            if (!TryGetUser(body, out var u, out var error) || !body.TryGetId("jti", true, out var j, out error) ||
                 !body.TryGetExp(true, Now, out var e, out error))
             {
                 return error!;
             }
 
-            (sub, jti, exp) = (s!, j!, e!.Value);
+            (user, jti, exp) = (u, j!, e!.Value);
         }
 
-        audit.Target(sub, null, jti);
-        await _store.RevokeTokenAsync(sub, jti, exp, RevokedWhy, context.RequestAborted);
-        return Results.Json(new { sub, jti, exp, revoked = true });
+        audit.Target(user, null, jti);
+        await _store.RevokeTokenAsync(user, jti, exp, RevokedWhy, context.RequestAborted);
+        return Results.Json(new { iss = user.Issuer, sub = user.Subject, jti, exp, revoked = true });
     });
 
     public Task<IResult> RevokeSessionAsync(HttpContext context) => RunAsync(context, "revoke_session", async (body, audit) =>
     {
-        if (!body.TryGetId("sub", true, out var sub, out var error) || !body.TryGetId("sid", true, out var sid, out error) ||
+        if (!TryGetUser(body, out var user, out var error) || !body.TryGetId("sid", true, out var sid, out error) ||
             !body.TryGetExp(false, Now, out var exp, out error))
         {
             return error!;
         }
 
-        audit.Target(sub, sid, null);
+        audit.Target(user, sid, null);
+
         // Session ids are never reused, so without an exp the sid stays dead for the longest session lifetime.
         var until = exp ?? Now + (long)_sessions.MaxSessionLifetime.TotalSeconds;
-        await _store.RevokeSessionAsync(sub!, sid!, until, context.RequestAborted);
-        return Results.Json(new { sub, sid, exp = until, revoked = true });
+        await _store.RevokeSessionAsync(user, sid!, until, context.RequestAborted);
+        return Results.Json(new { iss = user.Issuer, sub = user.Subject, sid, exp = until, revoked = true });
     });
 
     public Task<IResult> RevokeUserAsync(HttpContext context) => RunAsync(context, "revoke_user", async (body, audit) =>
     {
-        if (!body.TryGetId("sub", true, out var sub, out var error))
+        if (!TryGetUser(body, out var user, out var error))
         {
             return error!;
         }
 
-        audit.Target(sub, null, null);
+        audit.Target(user, null, null);
         var cutoff = Now;
-        var version = await _store.RevokeUserAsync(sub!, cutoff, context.RequestAborted);
-        return Results.Json(new { sub, version, cutoff });
+        var version = await _store.RevokeUserAsync(user, cutoff, context.RequestAborted);
+        return Results.Json(new { iss = user.Issuer, sub = user.Subject, version, cutoff });
     });
 
     public Task<IResult> ActivateSessionAsync(HttpContext context) => RunAsync(context, "activate_session", async (body, audit) =>
     {
-        if (!body.TryGetId("sub", true, out var sub, out var error) || !body.TryGetId("sid", true, out var sid, out error))
+        if (!TryGetUser(body, out var user, out var error) || !body.TryGetId("sid", true, out var sid, out error))
         {
             return error!;
         }
 
-        audit.Target(sub, sid, null);
-        await _store.ActivateSessionAsync(sub!, sid!, _sessions.MaxSessionLifetime, context.RequestAborted);
-        return Results.Json(new { sub, activeSession = sid });
+        audit.Target(user, sid, null);
+        await _store.ActivateSessionAsync(user, sid!, _sessions.MaxSessionLifetime, context.RequestAborted);
+        return Results.Json(new { iss = user.Issuer, sub = user.Subject, activeSession = sid });
     });
 
     public Task<IResult> IntrospectAsync(HttpContext context) => RunAsync(context, "introspect", async (body, audit) =>
@@ -126,29 +136,142 @@ internal sealed partial class AdminActions
             return error!;
         }
 
-        var (result, _) = await _verifier.VerifyFreshAsync(token!, null, context.RequestAborted);
-        if (result.Token is not { } verified)
+        var decision = await DecideAsync(token!, context.RequestAborted);
+        if (decision.Token is { } verified)
         {
-            return Results.Json(new IntrospectionResult(false, result.Reason, null, null, null, null));
+            audit.Target(verified.User, verified.SessionId, verified.TokenId);
         }
 
-        audit.Target(verified.Subject, verified.SessionId, verified.TokenId);
-        var state = await _store.ReadAsync(verified.Subject, verified.SessionId, verified.TokenId, context.RequestAborted);
-        var reason = SessionGuard.Judge(verified, state, singleSession: false);
-        return Results.Json(new IntrospectionResult(reason is null, reason, verified.Subject, verified.SessionId, verified.TokenId, verified.ExpiresAt));
+        return Results.Json(decision.ToResponse());
     });
 
-    public Task<IResult> GetUserAsync(HttpContext context, string sub) => RunAsync(context, "get_user", async (_, audit) =>
+    public Task<IResult> GetUserAsync(HttpContext context, string? sub) => RunAsync(context, "get_user", async (_, audit) =>
     {
-        if (sub.Length is 0 or > 256 || sub.Any(char.IsControl))
+        if (!TryGetUserFromQuery(context, sub, out var user, out var error))
         {
-            return Problems.BadRequest("sub", "'sub' must be 1 to 256 characters without control characters");
+            return error!;
         }
 
-        audit.Target(sub, null, null);
-        var user = await _store.GetUserAsync(sub, context.RequestAborted);
-        return Results.Json(new { sub = user.Sub, version = user.Version, cutoff = user.Cutoff, activeSession = user.ActiveSession });
+        audit.Target(user, null, null);
+        var state = await _store.GetUserAsync(user, context.RequestAborted);
+        return Results.Json(new { iss = user.Issuer, sub = state.Sub, version = state.Version, cutoff = state.Cutoff, activeSession = state.ActiveSession });
     }, readsBody: false);
+
+    public Task<IResult> RefreshKeysAsync(HttpContext context) => RunAsync(context, "refresh_keys", async (body, _) =>
+    {
+        if (!TryGetIssuer(body, out var issuer, out var error))
+        {
+            return error!;
+        }
+
+        var runtime = _jwt.Find(issuer)!;
+        if (!runtime.Keys.IsRemote)
+        {
+            return Problems.BadRequest("iss", "this issuer's keys are configured inline (Jwks), there is nothing to refetch");
+        }
+
+        var before = runtime.Keys.Current;
+        await runtime.Keys.RefreshAsync(context.RequestAborted);
+        var after = runtime.Keys.Current;
+        var withdrawn = before.All.Count(k => !after.Contains(k));
+        return Results.Json(new
+        {
+            iss = issuer,
+            keys = after.Count,
+            withdrawn,
+            skipped = after.Skipped,
+            refreshed = !ReferenceEquals(before, after),
+            problem = runtime.Keys.Problem,
+        });
+    });
+
+    /// <summary>What the gateway would decide for this token now, route rules aside.</summary>
+    internal async Task<Introspection> DecideAsync(string token, CancellationToken cancellationToken)
+    {
+        var result = await _verifier.VerifyFreshAsync(token, cancellationToken);
+        if (result.Token is not { } verified)
+        {
+            return new Introspection(null, result.Refusal);
+        }
+
+        var client = verified.SessionId is null ? verified.ClientId : null;
+        var state = await _store.ReadAsync(verified.User, verified.SessionId, verified.TokenId, client, cancellationToken);
+        return new Introspection(verified, DecisionRules.Judge(verified, state));
+    }
+
+    // The user a body names: sub, and iss when more than one issuer is configured.
+    private bool TryGetUser(AdminBody body, out UserKey user, out IResult? error)
+    {
+        user = default;
+        if (!body.TryGetId("sub", true, out var sub, out error) || !TryGetIssuer(body, out var issuer, out error))
+        {
+            return false;
+        }
+
+        user = new UserKey(issuer, sub!);
+        return true;
+    }
+
+    private bool TryGetIssuer(AdminBody body, out string issuer, out IResult? error)
+    {
+        issuer = "";
+        return body.TryGetString("iss", 2048, out var iss, out error) && ResolveIssuer(iss, out issuer, out error);
+    }
+
+    private bool TryGetUserFromQuery(HttpContext context, string? routeSub, out UserKey user, out IResult? error)
+    {
+        user = default;
+        var query = context.Request.Query;
+        var sub = routeSub ?? (query["sub"].Count == 1 ? query["sub"][0] : null);
+        if (sub is null)
+        {
+            error = Problems.BadRequest("sub", "'sub' is required (in the path, or as ?sub= for a sub containing '/')");
+            return false;
+        }
+
+        if (!ClaimIds.IsValid(sub))
+        {
+            error = Problems.BadRequest("sub", $"'sub' must be {ClaimIds.Rule}");
+            return false;
+        }
+
+        var iss = query["iss"].Count == 1 ? query["iss"][0] : null;
+        if (!ResolveIssuer(iss, out var issuer, out error))
+        {
+            return false;
+        }
+
+        user = new UserKey(issuer, sub);
+        return true;
+    }
+
+    // State is per (issuer, sub): with one issuer it is implied, with several the caller must say which.
+    private bool ResolveIssuer(string? iss, out string issuer, out IResult? error)
+    {
+        issuer = "";
+        error = null;
+        if (iss is null)
+        {
+            var all = _jwt.Issuers.ToList();
+            if (all.Count != 1)
+            {
+                error = Problems.BadRequest("iss", $"'iss' is required: {all.Count} issuers are configured ({string.Join(", ", all.Select(i => i.Issuer))})");
+                return false;
+            }
+
+            issuer = all[0].Issuer;
+            return true;
+        }
+
+        if (_jwt.Find(iss) is not { } runtime)
+        {
+            error = Problems.BadRequest("iss", "'iss' is not a configured issuer (the exact Gateway:Tokens:Issuers:N:Issuer string)");
+            return false;
+        }
+
+        issuer = runtime.Issuer;
+        return true;
+    }
 
     private async Task<IResult> RunAsync(HttpContext context, string action, Func<AdminBody, Audit, Task<IResult>> handler, bool readsBody = true)
     {
@@ -174,8 +297,8 @@ internal sealed partial class AdminActions
         }
         catch (SessionStoreUnavailableException)
         {
-            context.Response.Headers.RetryAfter = "2";
-            result = Problems.Status(StatusCodes.Status503ServiceUnavailable, null, $"{SessionReasons.StoreUnavailable}: the session store is unreachable; the write may not have been applied, retry it (revocations are idempotent)");
+            context.Response.Headers.RetryAfter = RefusalWriter.RetryAfterSeconds;
+            result = Problems.Status(StatusCodes.Status503ServiceUnavailable, null, $"{Reasons.StoreUnavailable.Code}: the session store is unreachable; the write may not have been applied, retry it (revocations are idempotent)");
             outcome = "unavailable";
         }
         finally
@@ -190,23 +313,23 @@ internal sealed partial class AdminActions
     private void Finish(string action, string keyId, Audit audit, string outcome)
     {
         _metrics.AdminCall(action, outcome);
-        Log.Audit(_logger, keyId, action, audit.Sub ?? "-", audit.Sid ?? "-", audit.Jti ?? "-", outcome);
+        Log.Audit(_logger, keyId, action, audit.Issuer ?? "-", AuditIds.Pseudonym(audit.Sub), AuditIds.Pseudonym(audit.Sid), AuditIds.Pseudonym(audit.Jti), outcome);
+        _trail.Add(new AuditEntry(_time.GetUtcNow(), keyId, action, audit.Issuer, audit.Sub, audit.Sid, audit.Jti, outcome));
     }
-
-    internal sealed record IntrospectionResult(bool Active, string? Reason, string? Sub, string? Sid, string? Jti, long? Exp);
 
     private sealed class Audit
     {
+        public string? Issuer { get; private set; }
         public string? Sub { get; private set; }
         public string? Sid { get; private set; }
         public string? Jti { get; private set; }
 
-        public void Target(string? sub, string? sid, string? jti) => (Sub, Sid, Jti) = (sub, sid, jti);
+        public void Target(UserKey user, string? sid, string? jti) => (Issuer, Sub, Sid, Jti) = (user.Issuer, user.Subject, sid, jti);
     }
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Admin audit: key {KeyId} {Action} sub={Sub} sid={Sid} jti={Jti} outcome={Outcome}")]
-        public static partial void Audit(ILogger logger, string keyId, string action, string sub, string sid, string jti, string outcome);
+        [LoggerMessage(EventId = LogEvents.AdminAudit, Level = LogLevel.Information, Message = "Admin audit: key {KeyId} {Action} iss={Issuer} sub={Sub} sid={Sid} jti={Jti} outcome={Outcome}")]
+        public static partial void Audit(ILogger logger, string keyId, string action, string issuer, string sub, string sid, string jti, string outcome);
     }
 }

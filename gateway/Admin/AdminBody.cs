@@ -1,3 +1,4 @@
+using Gateway.Tokens;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -7,7 +8,6 @@ namespace Gateway.Admin;
 /// <summary>A parsed admin request body, with field-level errors as 400 problem+json naming the field.</summary>
 internal sealed class AdminBody : IDisposable
 {
-    private const int MaxIdLength = 256;
     private readonly JsonDocument _document;
 
     private AdminBody(JsonDocument document) => _document = document;
@@ -53,9 +53,29 @@ internal sealed class AdminBody : IDisposable
         }
     }
 
+    /// <summary>An optional string of at most <paramref name="maxLength"/> characters (e.g. <c>iss</c>).</summary>
+    public bool TryGetString(string field, int maxLength, out string? value, out IResult? error)
+    {
+        value = null;
+        error = null;
+        if (!Root.TryGetProperty(field, out var element) || element.ValueKind == JsonValueKind.Null)
+        {
+            return true;
+        }
+
+        if (element.ValueKind != JsonValueKind.String || element.GetString() is not { Length: > 0 } text || text.Length > maxLength)
+        {
+            error = Problems.BadRequest(field, $"'{field}' must be a non-empty JSON string of at most {maxLength} characters");
+            return false;
+        }
+
+        value = text;
+        return true;
+    }
+
     public bool Has(string field) => Root.TryGetProperty(field, out var value) && value.ValueKind != JsonValueKind.Null;
 
-    /// <summary>A required (or optional) id: a non-empty string of at most 256 characters without control characters.</summary>
+    /// <summary>A required (or optional) id under the verifier's own rule (<see cref="ClaimIds"/>): an id no token can carry is refused, not silently stored.</summary>
     public bool TryGetId(string field, bool required, out string? value, out IResult? error)
     {
         value = null;
@@ -78,9 +98,9 @@ internal sealed class AdminBody : IDisposable
         }
 
         var text = element.GetString()!;
-        if (text.Length == 0 || text.Length > MaxIdLength || text.Any(char.IsControl))
+        if (!ClaimIds.IsValid(text))
         {
-            error = Problems.BadRequest(field, $"'{field}' must be 1 to {MaxIdLength} characters without control characters");
+            error = Problems.BadRequest(field, $"'{field}' must be {ClaimIds.Rule}: no token can carry another value, so revoking it would do nothing");
             return false;
         }
 
@@ -142,15 +162,4 @@ internal sealed class AdminBody : IDisposable
     }
 
     public void Dispose() => _document.Dispose();
-}
-
-/// <summary>problem+json answers of the admin API.</summary>
-internal static class Problems
-{
-    public static IResult BadRequest(string field, string detail) => Status(StatusCodes.Status400BadRequest, field, detail);
-
-    public static IResult TooLarge(long max) => Status(StatusCodes.Status413PayloadTooLarge, "body", $"the body is larger than {max} bytes");
-
-    public static IResult Status(int status, string? field, string detail) =>
-        Results.Problem(detail: detail, statusCode: status, extensions: field is null ? null : new Dictionary<string, object?> { ["field"] = field });
 }

@@ -1,3 +1,4 @@
+using Gateway.Telemetry;
 using Gateway.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -16,6 +17,7 @@ public static partial class AdminEndpoints
         services.AddOptions<AdminOptions>().Bind(configuration.GetSection(AdminOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AdminOptions>, AdminOptionsValidator>());
         services.AddSingleton<ApiKeyVerifier>();
+        services.AddSingleton<AuditTrail>();
         services.AddSingleton<AdminActions>();
         return services;
     }
@@ -52,12 +54,14 @@ public static partial class AdminEndpoints
         group.MapPost("/sessions/activate", (HttpContext http, AdminActions actions) => actions.ActivateSessionAsync(http));
         group.MapPost("/introspect", (HttpContext http, AdminActions actions) => actions.IntrospectAsync(http));
         group.MapGet("/users/{sub}", (HttpContext http, string sub, AdminActions actions) => actions.GetUserAsync(http, sub));
+        group.MapGet("/users", (HttpContext http, AdminActions actions) => actions.GetUserAsync(http, null));
+        group.MapPost("/keys/refresh", (HttpContext http, AdminActions actions) => actions.RefreshKeysAsync(http));
         return group;
     }
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "No Gateway:Admin:ApiKeys configured: every admin call is refused with 401")]
+        [LoggerMessage(EventId = LogEvents.AdminNoKeys, Level = LogLevel.Warning, Message = "No Gateway:Admin:ApiKeys configured: every admin call is refused with 401")]
         public static partial void NoKeys(ILogger logger);
     }
 }

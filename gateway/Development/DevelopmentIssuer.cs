@@ -1,3 +1,4 @@
+using Gateway.Telemetry;
 using Gateway.Tokens;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -40,10 +41,10 @@ internal sealed partial class DevelopmentIssuer
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1001, Level = LogLevel.Warning, Message = "Gateway:Development:Enabled is ignored in the {Environment} environment: the development issuer is trusted only in Development")]
+        [LoggerMessage(EventId = LogEvents.DevelopmentIgnored, Level = LogLevel.Warning, Message = "Gateway:Development:Enabled is ignored in the {Environment} environment: the development issuer is trusted only in Development")]
         public static partial void IgnoredOutsideDevelopment(ILogger logger, string environment);
 
-        [LoggerMessage(EventId = 1002, Level = LogLevel.Warning, Message = "Development issuer {Issuer} is trusted (Development environment); never enable it in production")]
+        [LoggerMessage(EventId = LogEvents.DevelopmentIssuerTrusted, Level = LogLevel.Warning, Message = "Development issuer {Issuer} is trusted (Development environment); never enable it in production")]
         public static partial void Trusted(ILogger logger, string issuer);
     }
 }

@@ -1,3 +1,4 @@
+using Gateway.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -94,13 +95,13 @@ internal sealed partial class GracefulShutdown : IHostedLifecycleService
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 6101, Level = LogLevel.Information, Message = "Stopping: readiness now fails; serving for {Delay} more, then draining in-flight requests for at most {Timeout}")]
+        [LoggerMessage(EventId = LogEvents.Stopping, Level = LogLevel.Information, Message = "Stopping: readiness now fails; serving for {Delay} more, then draining in-flight requests for at most {Timeout}")]
         public static partial void Stopping(ILogger logger, TimeSpan delay, TimeSpan timeout);
 
-        [LoggerMessage(EventId = 6102, Level = LogLevel.Information, Message = "Closed the Redis connection")]
+        [LoggerMessage(EventId = LogEvents.RedisClosed, Level = LogLevel.Information, Message = "Closed the Redis connection")]
         public static partial void RedisClosed(ILogger logger);
 
-        [LoggerMessage(EventId = 6103, Level = LogLevel.Warning, Message = "Closing the Redis connection failed ({ErrorType})")]
+        [LoggerMessage(EventId = LogEvents.RedisCloseFailed, Level = LogLevel.Warning, Message = "Closing the Redis connection failed ({ErrorType})")]
         public static partial void RedisCloseFailed(ILogger logger, string errorType);
     }
 }

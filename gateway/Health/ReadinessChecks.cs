@@ -9,12 +9,20 @@ internal sealed class IssuersHealthCheck(IssuerRegistry issuers) : IHealthCheck
 {
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        var missing = issuers.All.Where(i => !i.IsLoaded).Select(i => i.Issuer).ToList();
+        var missing = issuers.All.Where(i => !i.IsLoaded).ToList();
         var total = issuers.All.Count;
         var detail = $"{total - missing.Count} of {total} issuers have keys";
+
+        // Say what is really wrong: a provider that cannot be reached, or one whose keys cannot be used.
+        var problems = issuers.All.Where(i => i.Problem is not null).Select(i => $"{i.Issuer}: {i.Problem}").ToList();
+        if (problems.Count > 0)
+        {
+            detail += "; " + string.Join("; ", problems);
+        }
+
         return Task.FromResult(missing.Count == 0
             ? HealthCheckResult.Healthy(detail)
-            : HealthCheckResult.Unhealthy($"{detail}; waiting for {string.Join(", ", missing)}"));
+            : HealthCheckResult.Unhealthy($"{detail}; no usable keys yet for {string.Join(", ", missing.Select(i => i.Issuer))}"));
     }
 }
 

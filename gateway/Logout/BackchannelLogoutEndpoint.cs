@@ -1,29 +1,33 @@
-using System.Text.Json;
+using System.Text;
+using Gateway.Gate.Refusals;
 using Gateway.Sessions;
+using SessionOptions = Gateway.Sessions.SessionOptions;
+using Gateway.Telemetry;
 using Gateway.Tokens;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Microsoft.IdentityModel.Tokens;
-using SessionOptions = Gateway.Sessions.SessionOptions;
 
 namespace Gateway.Logout;
 
 /// <summary>
 /// <c>POST /backchannel-logout</c> (OpenID Connect Back-Channel Logout 1.0): a form-encoded <c>logout_token</c>
-/// signed by a configured issuer, with an accepted <c>aud</c>, <c>sub</c> (and optionally <c>sid</c>), <c>iat</c>
-/// (recent), <c>exp</c>, <c>jti</c> (not replayed), the back-channel-logout event, no <c>nonce</c>, and <c>typ</c>
-/// absent or <c>logout+jwt</c>. Revokes the session, or the user when only <c>sub</c> is given.
+/// (at most 16 KiB, read no further) signed by a configured issuer and addressed to one of its
+/// <c>LogoutAudiences</c>. With a <c>sid</c> the session dies, and so do that user's tokens of that client that carry
+/// no <c>sid</c> and were issued at or before the logout; without one, every token of the user issued at or before
+/// it. The replay guard is written after the revocation, so a logout that failed half-way can be retried.
 /// </summary>
 public static partial class BackchannelLogoutEndpoint
 {
     public const string Path = "/backchannel-logout";
-    public const string LogoutEvent = "http://schemas.openid.net/event/backchannel-logout";
-    private const long MaxFormSize = 16 * 1024;
+    public const string LogoutEvent = JwtVerifier.LogoutEvent;
+    private const int MaxFormSize = 16 * 1024;
 
     public static IServiceCollection AddGatewayBackchannelLogout(this IServiceCollection services, IConfiguration configuration)
     {
@@ -43,109 +47,125 @@ public static partial class BackchannelLogoutEndpoint
         return endpoints;
     }
 
-    private static async Task<IResult> HandleAsync(HttpContext context, TokenVerifier verifier, ISessionStore store, TimeProvider time,
+    private static async Task<IResult> HandleAsync(HttpContext context, JwtVerifier verifier, ISessionStore store, TimeProvider time, GatewayMetrics metrics,
         IOptions<BackchannelLogoutOptions> options, IOptions<SessionOptions> sessions, IOptions<TokenOptions> tokens, ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger(typeof(BackchannelLogoutEndpoint));
         context.Response.Headers.CacheControl = "no-store";
-        if (!context.Request.HasFormContentType)
+        IResult Refuse(string reason, string description)
         {
-            return Error("the request must be application/x-www-form-urlencoded");
+            metrics.Logout(reason);
+            Log.Refused(logger, reason, description);
+            return Error(description);
         }
 
-        if (context.Request.ContentLength > MaxFormSize)
+        var (token, formError) = await ReadLogoutTokenAsync(context);
+        if (token is null)
         {
-            return Error("the request body is too large");
+            return Refuse("invalid_request", formError!);
         }
 
-        IFormCollection form;
-        try
+        var result = await verifier.VerifyLogoutTokenAsync(token, context.RequestAborted);
+        if (result.Token is not { } logout)
         {
-            form = await context.Request.ReadFormAsync(new Microsoft.AspNetCore.Http.Features.FormOptions { ValueLengthLimit = (int)MaxFormSize, KeyLengthLimit = 64, ValueCountLimit = 16 }, context.RequestAborted);
-        }
-        catch (Exception ex) when (ex is InvalidDataException or BadHttpRequestException or IOException)
-        {
-            return Error("the form could not be read");
-        }
-
-        if (form["logout_token"] is not { Count: 1 } values || string.IsNullOrEmpty(values[0]))
-        {
-            return Error("logout_token is required");
-        }
-
-        var token = values[0]!;
-        // Types are checked below (absent or logout+jwt), not against the issuer's access-token types.
-        var (result, jwt) = await verifier.VerifyFreshAsync(token, [], context.RequestAborted);
-        if (result.Token is not { } verified || jwt is null)
-        {
-            Log.Refused(logger, result.Reason ?? TokenReasons.Invalid);
-            return result.Reason == TokenReasons.MissingClaim
-                ? Error("the logout token must carry sub, iat and exp (sid-only logout tokens are not accepted)")
-                : Error($"the logout token was refused: {result.Reason}");
-        }
-
-        if (jwt.Typ is { Length: > 0 } typ && !string.Equals(typ, "logout+jwt", StringComparison.OrdinalIgnoreCase))
-        {
-            return Error("typ must be absent or logout+jwt");
-        }
-
-        if (!HasLogoutEvent(jwt.EncodedPayload, out var hasNonce) || hasNonce)
-        {
-            return Error(hasNonce ? "a logout token must not carry a nonce" : "the events claim must hold the back-channel-logout event");
-        }
-
-        if (verified.TokenId is null)
-        {
-            return Error("jti is required");
+            return Refuse(result.Reason!, result.Error!);
         }
 
         var now = time.GetUtcNow().ToUnixTimeSeconds();
         var skew = (long)tokens.Value.ClockSkew.TotalSeconds;
-        if (now - verified.IssuedAt > (long)options.Value.MaxTokenAge.TotalSeconds + skew || verified.IssuedAt - now > skew)
+        if (now - logout.IssuedAt > (long)options.Value.MaxTokenAge.TotalSeconds + skew || logout.IssuedAt - now > skew)
         {
-            return Error("iat is not recent");
+            return Refuse("stale_iat", "iat is not recent");
         }
 
         try
         {
-            if (!await store.TryMarkOnceAsync(verified.Subject, "logout:" + verified.TokenId, verified.ExpiresAt, context.RequestAborted))
+            var until = now + (long)sessions.Value.MaxSessionLifetime.TotalSeconds;
+            if (logout.SessionId is { } sid)
             {
-                return Error("the logout token was already used (jti replayed)");
-            }
+                await store.RevokeSessionAsync(logout.User, sid, until, context.RequestAborted);
 
-            if (verified.SessionId is { } sid)
-            {
-                await store.RevokeSessionAsync(verified.Subject, sid, now + (long)sessions.Value.MaxSessionLifetime.TotalSeconds, context.RequestAborted);
+                // Access tokens need not carry sid (RFC 9068): this client's sid-less tokens issued up to the logout go too.
+                await store.RevokeClientTokensAsync(logout.User, logout.Client, logout.IssuedAt, until, context.RequestAborted);
             }
             else
             {
-                await store.RevokeUserAsync(verified.Subject, now, context.RequestAborted);
+                await store.RevokeUserAsync(logout.User, logout.IssuedAt, context.RequestAborted);
+            }
+
+            // Only now: a logout whose revocation failed above can be sent again with the same token.
+            if (!await store.TryMarkOnceAsync(logout.User, "logout:" + logout.TokenId, logout.ExpiresAt, context.RequestAborted))
+            {
+                return Refuse("replayed", "the logout token was already used (jti replayed)");
             }
         }
         catch (SessionStoreUnavailableException)
         {
-            context.Response.Headers.RetryAfter = "2";
-            return Results.Json(new { error = "temporarily_unavailable", error_description = SessionReasons.StoreUnavailable }, statusCode: StatusCodes.Status503ServiceUnavailable);
+            context.Response.Headers.RetryAfter = RefusalWriter.RetryAfterSeconds;
+            metrics.Logout(Reasons.StoreUnavailable.Code);
+            return Results.Json(new { error = "temporarily_unavailable", error_description = Reasons.StoreUnavailable.Code }, statusCode: StatusCodes.Status503ServiceUnavailable);
         }
 
-        Log.LoggedOut(logger, verified.SessionId is null ? "user" : "session");
+        metrics.Logout(null);
+        Log.LoggedOut(logger, logout.SessionId is null ? "user (every token issued up to the logout)" : "session and the client's tokens without sid");
         return Results.Ok();
     }
 
-    private static bool HasLogoutEvent(string encodedPayload, out bool hasNonce)
+    // Only application/x-www-form-urlencoded, and never more than 16 KiB read: a multipart body is not spooled to disk.
+    private static async Task<(string? Token, string? Error)> ReadLogoutTokenAsync(HttpContext context)
     {
-        hasNonce = false;
+        var request = context.Request;
+        if (request.ContentType is not { } type || !type.Split(';')[0].Trim().Equals("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
+        {
+            return (null, "the request must be application/x-www-form-urlencoded");
+        }
+
+        if (request.ContentLength > MaxFormSize)
+        {
+            return (null, "the request body is larger than 16 KiB");
+        }
+
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = MaxFormSize;
+        }
+
+        var buffer = new byte[MaxFormSize + 1];
+        var length = 0;
         try
         {
-            using var payload = JsonDocument.Parse(Base64UrlEncoder.DecodeBytes(encodedPayload));
-            hasNonce = payload.RootElement.TryGetProperty("nonce", out _);
-            return payload.RootElement.TryGetProperty("events", out var events) && events.ValueKind == JsonValueKind.Object &&
-                events.TryGetProperty(LogoutEvent, out var logout) && logout.ValueKind == JsonValueKind.Object;
+            int read;
+            while (length < buffer.Length && (read = await request.Body.ReadAsync(buffer.AsMemory(length), context.RequestAborted)) > 0)
+            {
+                length += read;
+            }
         }
-        catch (Exception ex) when (ex is JsonException or FormatException or ArgumentException)
+        catch (BadHttpRequestException)
         {
-            return false;
+            return (null, "the request body is larger than 16 KiB");
         }
+
+        if (length > MaxFormSize)
+        {
+            return (null, "the request body is larger than 16 KiB");
+        }
+
+        Dictionary<string, Microsoft.Extensions.Primitives.StringValues> form;
+        try
+        {
+            form = QueryHelpers.ParseQuery("?" + Encoding.UTF8.GetString(buffer, 0, length));
+        }
+        catch (Exception ex) when (ex is ArgumentException or DecoderFallbackException)
+        {
+            return (null, "the form could not be read");
+        }
+
+        if (!form.TryGetValue("logout_token", out var values) || values.Count != 1 || string.IsNullOrEmpty(values[0]))
+        {
+            return (null, "logout_token is required (once)");
+        }
+
+        return (values[0], null);
     }
 
     private static IResult Error(string description) =>
@@ -153,10 +173,10 @@ public static partial class BackchannelLogoutEndpoint
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 5001, Level = LogLevel.Information, Message = "Back-channel logout revoked a {Scope}")]
+        [LoggerMessage(EventId = LogEvents.LogoutApplied, Level = LogLevel.Information, Message = "Back-channel logout revoked a {Scope}")]
         public static partial void LoggedOut(ILogger logger, string scope);
 
-        [LoggerMessage(EventId = 5002, Level = LogLevel.Debug, Message = "Back-channel logout token refused: {Reason}")]
-        public static partial void Refused(ILogger logger, string reason);
+        [LoggerMessage(EventId = LogEvents.LogoutRefused, Level = LogLevel.Warning, Message = "Back-channel logout token refused ({Reason}): {Description}")]
+        public static partial void Refused(ILogger logger, string reason, string description);
     }
 }

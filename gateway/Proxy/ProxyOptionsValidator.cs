@@ -8,7 +8,7 @@ internal sealed class ProxyOptionsValidator : IValidateOptions<ProxyOptions>
     {
         var errors = new List<string>();
         var headers = options.IdentityHeaders;
-        foreach (var (key, value) in new[] { ("Subject", headers.Subject), ("Session", headers.Session), ("TokenId", headers.TokenId), ("Issuer", headers.Issuer) })
+        foreach (var (key, value) in headers.All)
         {
             if (!string.IsNullOrEmpty(value) && (value.Any(c => c <= ' ' || c >= 127 || c == ':') ||
                 string.Equals(value, "Authorization", StringComparison.OrdinalIgnoreCase) || string.Equals(value, "Host", StringComparison.OrdinalIgnoreCase)))

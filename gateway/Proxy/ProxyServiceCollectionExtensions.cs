@@ -1,3 +1,5 @@
+using Gateway.Gate;
+using Gateway.Gate.Rules;
 using Gateway.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
@@ -15,7 +17,10 @@ public static class ProxyServiceCollectionExtensions
     {
         services.AddOptions<ProxyOptions>().Bind(configuration.GetSection(ProxyOptions.SectionName)).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ProxyOptions>, ProxyOptionsValidator>());
+        services.AddBuiltInRouteRules();
+        services.AddSingleton<RoutePolicyParser>();
         services.AddSingleton<RoutePolicyCache>();
+        services.AddSingleton<TokenGate>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.AspNetCore.Routing.MatcherPolicy, ListenerMatcherPolicy>());
         services.AddSingleton<IdentityHeaders>();
         services.AddReverseProxy()

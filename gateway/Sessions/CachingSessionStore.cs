@@ -1,26 +1,22 @@
 using Gateway.Telemetry;
+using Microsoft.Extensions.Options;
 
 namespace Gateway.Sessions;
 
-/// <summary>Serves reads from a last-known state, for FailureMode=Open.</summary>
-internal interface ILastKnownSessionState
-{
-    bool TryGetLastKnown(string sub, string? sid, string? jti, out SessionState state);
-}
-
 /// <summary>
-/// Redis behind this instance's <see cref="SessionStateCache"/>: a warm user costs no round trip. Writes go to
-/// Redis first and then drop the local copy at once (other instances drop theirs on the published event).
+/// A shared store behind this instance's <see cref="SessionStateCache"/>: a warm user costs no round trip. Reads
+/// wait for the store's epoch check after a reconnect; writes go to the store first and then drop the local copy
+/// at once (other instances drop theirs on the published event). Wraps any <see cref="ISessionStore"/>.
 /// </summary>
-internal sealed class CachingSessionStore : ISessionStore, ILastKnownSessionState
+internal sealed class CachingSessionStore : ISessionStore
 {
-    private readonly RedisSessionStore _inner;
+    private readonly ISessionStore _inner;
     private readonly SessionStateCache _cache;
-    private readonly StoreEpoch _epoch;
+    private readonly IStoreEpoch _epoch;
     private readonly GatewayMetrics _metrics;
     private readonly TimeSpan _maxStaleness;
 
-    public CachingSessionStore(RedisSessionStore inner, SessionStateCache cache, StoreEpoch epoch, GatewayMetrics metrics, Microsoft.Extensions.Options.IOptions<RedisOptions> options)
+    public CachingSessionStore(ISessionStore inner, SessionStateCache cache, IStoreEpoch epoch, GatewayMetrics metrics, IOptions<SessionOptions> options)
     {
         _inner = inner;
         _cache = cache;
@@ -31,33 +27,33 @@ internal sealed class CachingSessionStore : ISessionStore, ILastKnownSessionStat
 
     public string Kind => _inner.Kind;
 
-    public ValueTask<SessionState> ReadAsync(string sub, string? sid, string? jti, CancellationToken cancellationToken)
+    public ValueTask<SessionState> ReadAsync(UserKey user, string? sid, string? jti, string? client, CancellationToken cancellationToken)
     {
-        if (_cache.TryGet(sub, sid, jti, out var state))
+        if (_cache.TryGet(user, sid, jti, client, out var state))
         {
             _metrics.SessionCacheHit();
             return new(state with { GlobalCutoff = _epoch.GlobalCutoff });
         }
 
         _metrics.SessionCacheMiss();
-        return ReadThroughAsync(sub, sid, jti, cancellationToken);
+        return ReadThroughAsync(user, sid, jti, client, cancellationToken);
     }
 
-    private async ValueTask<SessionState> ReadThroughAsync(string sub, string? sid, string? jti, CancellationToken cancellationToken)
+    private async ValueTask<SessionState> ReadThroughAsync(UserKey user, string? sid, string? jti, string? client, CancellationToken cancellationToken)
     {
-        var ticket = _cache.BeginRead(sub);
+        var ticket = _cache.BeginRead(user);
 
-        // After a connection loss, Redis may have restarted empty: check the epoch marker (once) before believing a
-        // read, so a forgotten revocation never passes ahead of the data-loss cut-off.
+        // After a connection loss, the store may have restarted empty: check the epoch marker (once) before believing
+        // a read, so a forgotten revocation never passes ahead of the data-loss cut-off.
         await _epoch.EnsureVerifiedAsync();
-        var state = await _inner.ReadAsync(sub, sid, jti, cancellationToken);
-        _cache.Complete(sub, sid, jti, state, ticket);
+        var state = await _inner.ReadAsync(user, sid, jti, client, cancellationToken);
+        _cache.Complete(user, sid, jti, client, state, ticket);
         return state with { GlobalCutoff = _epoch.GlobalCutoff };
     }
 
-    public bool TryGetLastKnown(string sub, string? sid, string? jti, out SessionState state)
+    public bool TryGetLastKnown(UserKey user, string? sid, string? jti, string? client, out SessionState state)
     {
-        if (_cache.TryGetLastKnown(sub, sid, jti, _maxStaleness, out state))
+        if (_cache.TryGetLastKnown(user, sid, jti, client, _maxStaleness, out state))
         {
             state = state with { GlobalCutoff = _epoch.GlobalCutoff };
             return true;
@@ -66,36 +62,42 @@ internal sealed class CachingSessionStore : ISessionStore, ILastKnownSessionStat
         return false;
     }
 
-    public ValueTask<long> IncrementUsesAsync(string sub, string jti, long exp, CancellationToken cancellationToken) =>
-        _inner.IncrementUsesAsync(sub, jti, exp, cancellationToken);
+    public ValueTask<long> IncrementUsesAsync(UserKey user, string route, string jti, long exp, CancellationToken cancellationToken) =>
+        _inner.IncrementUsesAsync(user, route, jti, exp, cancellationToken);
 
-    public async Task RevokeTokenAsync(string sub, string jti, long exp, string why, CancellationToken cancellationToken)
+    public async Task RevokeTokenAsync(UserKey user, string jti, long exp, string why, CancellationToken cancellationToken)
     {
-        await _inner.RevokeTokenAsync(sub, jti, exp, why, cancellationToken);
-        _cache.Invalidate(sub);
+        await _inner.RevokeTokenAsync(user, jti, exp, why, cancellationToken);
+        _cache.Invalidate(user);
     }
 
-    public async Task RevokeSessionAsync(string sub, string sid, long exp, CancellationToken cancellationToken)
+    public async Task RevokeSessionAsync(UserKey user, string sid, long exp, CancellationToken cancellationToken)
     {
-        await _inner.RevokeSessionAsync(sub, sid, exp, cancellationToken);
-        _cache.Invalidate(sub);
+        await _inner.RevokeSessionAsync(user, sid, exp, cancellationToken);
+        _cache.Invalidate(user);
     }
 
-    public async Task<long> RevokeUserAsync(string sub, long cutoff, CancellationToken cancellationToken)
+    public async Task<long> RevokeUserAsync(UserKey user, long cutoff, CancellationToken cancellationToken)
     {
-        var version = await _inner.RevokeUserAsync(sub, cutoff, cancellationToken);
-        _cache.Invalidate(sub);
+        var version = await _inner.RevokeUserAsync(user, cutoff, cancellationToken);
+        _cache.Invalidate(user);
         return version;
     }
 
-    public async Task ActivateSessionAsync(string sub, string sid, TimeSpan ttl, CancellationToken cancellationToken)
+    public async Task RevokeClientTokensAsync(UserKey user, string client, long cutoff, long until, CancellationToken cancellationToken)
     {
-        await _inner.ActivateSessionAsync(sub, sid, ttl, cancellationToken);
-        _cache.Invalidate(sub);
+        await _inner.RevokeClientTokensAsync(user, client, cutoff, until, cancellationToken);
+        _cache.Invalidate(user);
     }
 
-    public Task<UserState> GetUserAsync(string sub, CancellationToken cancellationToken) => _inner.GetUserAsync(sub, cancellationToken);
+    public async Task ActivateSessionAsync(UserKey user, string sid, TimeSpan ttl, CancellationToken cancellationToken)
+    {
+        await _inner.ActivateSessionAsync(user, sid, ttl, cancellationToken);
+        _cache.Invalidate(user);
+    }
 
-    public Task<bool> TryMarkOnceAsync(string sub, string id, long exp, CancellationToken cancellationToken) =>
-        _inner.TryMarkOnceAsync(sub, id, exp, cancellationToken);
+    public Task<UserState> GetUserAsync(UserKey user, CancellationToken cancellationToken) => _inner.GetUserAsync(user, cancellationToken);
+
+    public Task<bool> TryMarkOnceAsync(UserKey user, string id, long exp, CancellationToken cancellationToken) =>
+        _inner.TryMarkOnceAsync(user, id, exp, cancellationToken);
 }

@@ -1,66 +1,51 @@
 namespace Gateway.Sessions;
 
 /// <summary>
-/// Where session state lives: Redis (shared by every instance) or in process (one instance). Every call of one
-/// user touches only that user's keys, so one round trip answers a check. Times are Unix seconds.
-/// Implementations throw <see cref="SessionStoreUnavailableException"/> when the state cannot be established.
+/// Where session state lives: Redis (shared by every instance) or the embedded store (one instance). Every call
+/// touches one user's keys only, so one round trip answers a check. Times are Unix seconds. Implementations throw
+/// <see cref="SessionStoreUnavailableException"/> when the state cannot be established.
 /// </summary>
 public interface ISessionStore
 {
-    /// <summary>A short name for logs and health: <c>redis</c> or <c>in-process</c>.</summary>
+    /// <summary>A short name for logs and health: <c>redis</c> or <c>embedded</c>.</summary>
     string Kind { get; }
 
-    /// <summary>Everything a check needs about one token of one user, in one round trip.</summary>
-    ValueTask<SessionState> ReadAsync(string sub, string? sid, string? jti, CancellationToken cancellationToken);
+    /// <summary>
+    /// Everything a check needs about one token, in one round trip. <paramref name="client"/> is given for tokens
+    /// without a <c>sid</c>: a back-channel logout of that client reaches them through a per-client cut-off.
+    /// </summary>
+    ValueTask<SessionState> ReadAsync(UserKey user, string? sid, string? jti, string? client, CancellationToken cancellationToken);
 
-    /// <summary>Counts one use of a token and returns the count so far (the counter lives until <paramref name="exp"/>).</summary>
-    ValueTask<long> IncrementUsesAsync(string sub, string jti, long exp, CancellationToken cancellationToken);
+    /// <summary>Counts one use of a token on one route and returns that route's count so far (kept until <paramref name="exp"/>).</summary>
+    ValueTask<long> IncrementUsesAsync(UserKey user, string route, string jti, long exp, CancellationToken cancellationToken);
 
     /// <summary>Denylists one token until <paramref name="exp"/>, recording why.</summary>
-    Task RevokeTokenAsync(string sub, string jti, long exp, string why, CancellationToken cancellationToken);
+    Task RevokeTokenAsync(UserKey user, string jti, long exp, string why, CancellationToken cancellationToken);
 
     /// <summary>Denylists one session until <paramref name="exp"/>.</summary>
-    Task RevokeSessionAsync(string sub, string sid, long exp, CancellationToken cancellationToken);
+    Task RevokeSessionAsync(UserKey user, string sid, long exp, CancellationToken cancellationToken);
 
-    /// <summary>Bumps the user's version and sets the cut-off; returns the new version.</summary>
-    Task<long> RevokeUserAsync(string sub, long cutoff, CancellationToken cancellationToken);
+    /// <summary>Bumps the user's version and moves the cut-off to <paramref name="cutoff"/>; returns the new version.</summary>
+    Task<long> RevokeUserAsync(UserKey user, long cutoff, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Tokens of this user and client that carry no <c>sid</c> and were issued at or before <paramref name="cutoff"/>
+    /// die (back-channel logout of a session whose access tokens do not name it). Kept until <paramref name="until"/>.
+    /// </summary>
+    Task RevokeClientTokensAsync(UserKey user, string client, long cutoff, long until, CancellationToken cancellationToken);
 
     /// <summary>Records the user's single active session (kept for <paramref name="ttl"/>).</summary>
-    Task ActivateSessionAsync(string sub, string sid, TimeSpan ttl, CancellationToken cancellationToken);
+    Task ActivateSessionAsync(UserKey user, string sid, TimeSpan ttl, CancellationToken cancellationToken);
 
     /// <summary>The user's state for the admin API.</summary>
-    Task<UserState> GetUserAsync(string sub, CancellationToken cancellationToken);
+    Task<UserState> GetUserAsync(UserKey user, CancellationToken cancellationToken);
 
     /// <summary>Records a one-time id (a logout token's jti) until <paramref name="exp"/>; false if it was seen before.</summary>
-    Task<bool> TryMarkOnceAsync(string sub, string id, long exp, CancellationToken cancellationToken);
-}
+    Task<bool> TryMarkOnceAsync(UserKey user, string id, long exp, CancellationToken cancellationToken);
 
-/// <summary>The session state that judges one token.</summary>
-/// <param name="Version">The user's version (0 when never bumped).</param>
-/// <param name="Cutoff">The user's cut-off second (0 when none): tokens without <c>ver</c> issued at or before it are dead.</param>
-/// <param name="SessionRevoked">The token's <c>sid</c> is denylisted.</param>
-/// <param name="TokenRevoked">The token's <c>jti</c> is denylisted.</param>
-/// <param name="ActiveSession">The user's single active session, if one was activated.</param>
-/// <param name="GlobalCutoff">Set after the store lost its data: every token issued before this second is dead.</param>
-public readonly record struct SessionState(long Version, long Cutoff, bool SessionRevoked, bool TokenRevoked, string? ActiveSession, long GlobalCutoff = 0);
-
-/// <summary>A user's state as the admin API shows it.</summary>
-public sealed record UserState(string Sub, long Version, long? Cutoff, string? ActiveSession);
-
-/// <summary>The session store could not be reached or did not answer in time.</summary>
-public sealed class SessionStoreUnavailableException : Exception
-{
-    public SessionStoreUnavailableException()
-    {
-    }
-
-    public SessionStoreUnavailableException(string message)
-        : base(message)
-    {
-    }
-
-    public SessionStoreUnavailableException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-    }
+    /// <summary>
+    /// The last state read for this token, however old, when the store is unreachable (FailureMode=Open); false when
+    /// none is known or the store keeps no copy.
+    /// </summary>
+    bool TryGetLastKnown(UserKey user, string? sid, string? jti, string? client, out SessionState state);
 }

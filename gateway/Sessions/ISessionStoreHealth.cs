@@ -5,12 +5,3 @@ public interface ISessionStoreHealth
 {
     ValueTask<SessionStoreHealthReport> CheckAsync(CancellationToken cancellationToken);
 }
-
-/// <summary>The store's kind, whether it is ready, and a short human-readable detail.</summary>
-public sealed record SessionStoreHealthReport(string Kind, bool Ready, string Detail);
-
-internal sealed class InProcessSessionStoreHealth : ISessionStoreHealth
-{
-    public ValueTask<SessionStoreHealthReport> CheckAsync(CancellationToken cancellationToken) =>
-        new(new SessionStoreHealthReport("in-process", true, "in-process store (single instance, not persisted)"));
-}

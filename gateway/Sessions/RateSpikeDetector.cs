@@ -12,22 +12,22 @@ internal sealed class RateSpikeDetector
     private readonly RateSpikeOptions _options;
     private readonly TimeProvider _time;
     private readonly long _windowTicks;
-    private readonly GenerationalMap<string, Window> _windows;
+    private readonly GenerationalMap<(UserKey User, string TokenId), Window> _windows;
 
     public RateSpikeDetector(IOptions<SessionOptions> options, TimeProvider time)
     {
         _options = options.Value.RateSpike;
         _time = time;
         _windowTicks = Math.Max(1, _options.Window.Ticks);
-        _windows = new GenerationalMap<string, Window>(_options.MaxTrackedTokens, StringComparer.Ordinal);
+        _windows = new GenerationalMap<(UserKey User, string TokenId), Window>(_options.MaxTrackedTokens);
     }
 
     public bool Enabled => _options.Enabled;
 
-    /// <summary>Counts one request of <paramref name="key"/>; true when it goes over the threshold in the current window.</summary>
-    public bool Exceeded(string key)
+    /// <summary>Counts one request of a token; true when it goes over the threshold in the current window.</summary>
+    public bool Exceeded(UserKey user, string tokenId)
     {
-        var window = _windows.GetOrAdd(key, static () => new Window());
+        var window = _windows.GetOrAdd((user, tokenId), static () => new Window());
         var now = _time.GetUtcNow().UtcTicks;
         lock (window)
         {

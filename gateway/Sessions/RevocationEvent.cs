@@ -4,12 +4,14 @@ using System.Text.Json.Serialization;
 namespace Gateway.Sessions;
 
 /// <summary>
-/// The message published on <c>gw:revocations</c> after every write: <c>{"kind":"session","sub":"alice","id":"s1","ts":1700000000000}</c>.
-/// <c>kind</c> is token, session, user, active or epoch; <c>ts</c> the publish time in Unix milliseconds.
-/// A receiver drops its cached state of <c>sub</c> (all state for an unknown or unreadable message).
+/// The message published on <c>gw:revocations</c> after every write:
+/// <c>{"kind":"session","iss":"https://idp","sub":"alice","id":"s1","ts":1700000000000}</c>. <c>kind</c> is token,
+/// session, user, client, active or epoch; <c>ts</c> the publish time in Unix milliseconds. A receiver drops its
+/// cached state of (<c>iss</c>, <c>sub</c>); all state for an unknown or unreadable message.
 /// </summary>
 public sealed record RevocationEvent(
     [property: JsonPropertyName("kind")] string Kind,
+    [property: JsonPropertyName("iss")] string? Iss,
     [property: JsonPropertyName("sub")] string? Sub,
     [property: JsonPropertyName("id")] string? Id,
     [property: JsonPropertyName("ts")] long Timestamp)
@@ -18,7 +20,14 @@ public sealed record RevocationEvent(
     public const string SessionKind = "session";
     public const string UserKind = "user";
     public const string ActiveKind = "active";
+    public const string ClientKind = "client";
     public const string EpochKind = "epoch";
+
+    /// <summary>The user this event names, if it names one.</summary>
+    [JsonIgnore]
+    public UserKey? User => Iss is not null && Sub is not null ? new UserKey(Iss, Sub) : null;
+
+    public static RevocationEvent For(string kind, UserKey user, string? id, long timestamp) => new(kind, user.Issuer, user.Subject, id, timestamp);
 
     public string ToJson() => JsonSerializer.Serialize(this, RevocationEventJson.Default.RevocationEvent);
 
@@ -39,6 +48,3 @@ public sealed record RevocationEvent(
         }
     }
 }
-
-[JsonSerializable(typeof(RevocationEvent))]
-internal sealed partial class RevocationEventJson : JsonSerializerContext;

@@ -1,4 +1,4 @@
-using Gateway.Proxy;
+using Gateway.Telemetry;
 using Gateway.Tokens;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -6,116 +6,54 @@ using Microsoft.Extensions.Options;
 namespace Gateway.Sessions;
 
 /// <summary>
-/// The session check that follows signature and claims: user version or cut-off, session and token denylists,
-/// single session, use count and rate spike. Pure judgement lives in <see cref="Judge"/>; the store supplies state.
+/// Reads the session state that judges a token, applying the failure policy: when the store cannot answer, a route
+/// in <see cref="FailureMode.Open"/> is judged on the last state read (no older than <c>MaxStaleness</c>), unless one
+/// of its rules needs the live store; everything else is <see cref="SessionStoreUnavailableException"/>.
 /// </summary>
 internal sealed partial class SessionGuard
 {
     private readonly ISessionStore _store;
-    private readonly RateSpikeDetector _spikes;
+    private readonly FailureMode _defaultFailureMode;
+    private readonly GatewayMetrics _metrics;
     private readonly ILogger<SessionGuard> _logger;
 
-    private readonly FailureMode _defaultFailureMode;
-    private readonly Telemetry.GatewayMetrics _metrics;
-
-    public SessionGuard(ISessionStore store, RateSpikeDetector spikes, IOptions<RedisOptions> redis, Telemetry.GatewayMetrics metrics, ILogger<SessionGuard> logger)
+    public SessionGuard(ISessionStore store, IOptions<SessionOptions> options, GatewayMetrics metrics, ILogger<SessionGuard> logger)
     {
         _store = store;
-        _spikes = spikes;
-        _defaultFailureMode = redis.Value.FailureMode;
+        _defaultFailureMode = options.Value.FailureMode;
         _metrics = metrics;
         _logger = logger;
     }
 
-    /// <summary>Null when the token's session is live on this route; else the refusal reason.</summary>
+    public ISessionStore Store => _store;
+
+    /// <summary>The token's session state.</summary>
+    /// <param name="token">The verified token.</param>
+    /// <param name="routeId">For the log line when last-known state is served.</param>
+    /// <param name="failureMode">The route's own failure mode, if it sets one.</param>
+    /// <param name="needsLiveStore">A rule of the route counts in the store: never judged on last-known state.</param>
+    /// <param name="cancellationToken">The request's.</param>
     /// <exception cref="SessionStoreUnavailableException">State could not be established.</exception>
-    public async ValueTask<string?> CheckAsync(VerifiedToken token, RoutePolicy policy, CancellationToken cancellationToken)
+    public async ValueTask<SessionState> ReadAsync(VerifiedToken token, string routeId, FailureMode? failureMode, bool needsLiveStore, CancellationToken cancellationToken)
     {
-        SessionState state;
+        var client = token.SessionId is null ? token.ClientId : null;
         try
         {
-            state = await _store.ReadAsync(token.Subject, token.SessionId, token.TokenId, cancellationToken);
+            return await _store.ReadAsync(token.User, token.SessionId, token.TokenId, client, cancellationToken);
         }
         catch (SessionStoreUnavailableException) when (
-            (policy.FailureMode ?? _defaultFailureMode) == FailureMode.Open && policy.MaxUses is null &&
-            _store is ILastKnownSessionState lastKnown && lastKnown.TryGetLastKnown(token.Subject, token.SessionId, token.TokenId, out state))
+            (failureMode ?? _defaultFailureMode) == FailureMode.Open && !needsLiveStore &&
+            _store.TryGetLastKnown(token.User, token.SessionId, token.TokenId, client, out var state))
         {
-            // FailureMode=Open: judged on the last state read, no older than MaxStaleness. Use counts cannot be
-            // kept without the store, so MaxUses routes always fail closed.
             _metrics.StaleServed();
-            Log.StaleServed(_logger, policy.RouteId);
+            Log.StaleServed(_logger, routeId);
+            return state;
         }
-
-        var reason = Judge(token, state, policy.SingleSession);
-        if (reason is not null)
-        {
-            return reason;
-        }
-
-        if (policy.MaxUses is { } maxUses)
-        {
-            if (token.TokenId is null)
-            {
-                return SessionReasons.MissingClaim;
-            }
-
-            if (await _store.IncrementUsesAsync(token.Subject, token.TokenId, token.ExpiresAt, cancellationToken) > maxUses)
-            {
-                return SessionReasons.UseLimitReached;
-            }
-        }
-
-        if (_spikes.Enabled && token.TokenId is not null && _spikes.Exceeded(token.TokenId))
-        {
-            await _store.RevokeTokenAsync(token.Subject, token.TokenId, token.ExpiresAt, SessionReasons.RateSpike, cancellationToken);
-            Log.RateSpikeRevoked(_logger, SessionReasons.RateSpike);
-            return SessionReasons.TokenRevoked;
-        }
-
-        return null;
-    }
-
-    /// <summary>DESIGN.md's decision rules, applied to state already read.</summary>
-    public static string? Judge(VerifiedToken token, SessionState state, bool singleSession)
-    {
-        if (state.TokenRevoked)
-        {
-            return SessionReasons.TokenRevoked;
-        }
-
-        if (state.SessionRevoked)
-        {
-            return SessionReasons.SessionRevoked;
-        }
-
-        // After a detected loss of the store's data nothing issued before the loss can be vouched for.
-        if (state.GlobalCutoff > 0 && token.IssuedAt < state.GlobalCutoff)
-        {
-            return SessionReasons.UserVersionStale;
-        }
-
-        // A token with a ver claim is judged by version alone; without one, by iat against the cut-off second
-        // (at or before it: a token minted in the same second as a logout-everywhere dies too).
-        var stale = token.Version is { } version ? version < state.Version : state.Cutoff > 0 && token.IssuedAt <= state.Cutoff;
-        if (stale)
-        {
-            return SessionReasons.UserVersionStale;
-        }
-
-        if (singleSession && state.ActiveSession is { } active && !string.Equals(active, token.SessionId, StringComparison.Ordinal))
-        {
-            return SessionReasons.SessionNotActive;
-        }
-
-        return null;
     }
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 3002, Level = LogLevel.Debug, Message = "Session store unreachable; route {RouteId} judged on last-known state (FailureMode=Open)")]
+        [LoggerMessage(EventId = LogEvents.StaleServed, Level = LogLevel.Debug, Message = "Session store unreachable; route {RouteId} judged on last-known state (FailureMode=Open)")]
         public static partial void StaleServed(ILogger logger, string routeId);
-
-        [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "A token exceeded its request-rate limit and was denylisted (reason {Reason})")]
-        public static partial void RateSpikeRevoked(ILogger logger, string reason);
     }
 }

@@ -1,31 +1,29 @@
 namespace Gateway.Sessions;
 
-/// <summary>Session-state settings, section <c>Gateway:Sessions</c>.</summary>
+/// <summary>
+/// Session-state settings, section <c>Gateway:Sessions</c>. <see cref="FailureMode"/>, <see cref="MaxStaleness"/>
+/// and <see cref="LocalCacheSize"/> are also read from their first home, <c>Gateway:Redis</c>; the
+/// <c>Gateway:Sessions</c> value wins when both are set.
+/// </summary>
 public sealed class SessionOptions
 {
     public const string SectionName = "Gateway:Sessions";
 
+    /// <summary>Where the three store-independent keys used to live, still accepted.</summary>
+    public const string LegacySectionName = "Gateway:Redis";
+
     /// <summary>How long a revoked <c>sid</c> stays denylisted when the call gives no <c>exp</c>. Default 30 days.</summary>
     public TimeSpan MaxSessionLifetime { get; set; } = TimeSpan.FromDays(30);
 
+    /// <summary>Default <see cref="Sessions.FailureMode"/>; routes may override it with metadata <c>FailureMode</c>. Default Closed.</summary>
+    public FailureMode FailureMode { get; set; } = FailureMode.Closed;
+
+    /// <summary>Longest a locally cached user state is trusted, even with pub/sub healthy. Default 60 s.</summary>
+    public TimeSpan MaxStaleness { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Users whose state is cached locally, at most. Default 100000; 0 disables the local cache.</summary>
+    public int LocalCacheSize { get; set; } = 100_000;
+
     /// <summary>Per-token rate-spike detection.</summary>
     public RateSpikeOptions RateSpike { get; set; } = new();
-}
-
-/// <summary>
-/// Section <c>Gateway:Sessions:RateSpike</c>: a token used more than <see cref="Threshold"/> times within
-/// <see cref="Window"/> on one instance is denylisted (reason <c>rate_spike</c>). Off by default.
-/// </summary>
-public sealed class RateSpikeOptions
-{
-    public bool Enabled { get; set; }
-
-    /// <summary>Requests allowed per window. Default 50.</summary>
-    public int Threshold { get; set; } = 50;
-
-    /// <summary>Window length. Default 1 minute.</summary>
-    public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
-
-    /// <summary>Tokens tracked at most. Default 100000.</summary>
-    public int MaxTrackedTokens { get; set; } = 100_000;
 }

@@ -25,6 +25,7 @@ public sealed class GatewayMetrics
     private readonly Histogram<double> _revocationLag;
     private readonly Counter<long> _adminCalls;
     private readonly Counter<long> _staleServed;
+    private readonly Counter<long> _logouts;
     private readonly ConcurrentDictionary<string, int> _healthChecks = new(StringComparer.Ordinal);
 
     public GatewayMetrics(IMeterFactory meterFactory)
@@ -40,6 +41,7 @@ public sealed class GatewayMetrics
         _revocationLag = meter.CreateHistogram<double>("gateway.revocation.lag", "s", "Time from a revocation's publication to its application on this instance");
         _adminCalls = meter.CreateCounter<long>("gateway.admin.calls", "{call}", "Admin API calls, by action and outcome");
         _staleServed = meter.CreateCounter<long>("gateway.session.stale_served", "{request}", "Requests judged on last-known session state while the store was unreachable (FailureMode=Open)");
+        _logouts = meter.CreateCounter<long>("gateway.logout.tokens", "{token}", "Back-channel logout tokens received, by outcome (applied, refused) and reason");
         meter.CreateObservableGauge("gateway.health.check.status", ObserveHealth, unit: null,
             description: "Last result of each health check (1 healthy, 0 not), by check; refreshed every Gateway:Health:ProbeInterval");
     }
@@ -91,6 +93,10 @@ public sealed class GatewayMetrics
         _adminCalls.Add(1, new KeyValuePair<string, object?>("action", action), new KeyValuePair<string, object?>("outcome", outcome));
 
     public void StaleServed() => _staleServed.Add(1);
+
+    /// <summary>A back-channel logout token was applied (<paramref name="reason"/> null) or refused.</summary>
+    public void Logout(string? reason) =>
+        _logouts.Add(1, new KeyValuePair<string, object?>("outcome", reason is null ? "applied" : "refused"), new KeyValuePair<string, object?>("reason", reason ?? "none"));
 
     /// <summary>Records a health check's latest result for the <c>gateway.health.check.status</c> gauge.</summary>
     public void HealthChecked(string check, bool healthy) => _healthChecks[check] = healthy ? 1 : 0;

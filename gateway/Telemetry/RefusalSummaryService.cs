@@ -50,7 +50,7 @@ internal sealed partial class RefusalSummaryService(GatewayMetrics metrics, IOpt
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 6001, Level = LogLevel.Warning, Message = "Refused {Count} requests in the last {Interval}: {Reasons}")]
+        [LoggerMessage(EventId = LogEvents.RefusalSummary, Level = LogLevel.Warning, Message = "Refused {Count} requests in the last {Interval}: {Reasons}")]
         public static partial void Summary(ILogger logger, long count, TimeSpan interval, string reasons);
     }
 }

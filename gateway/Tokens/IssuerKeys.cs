@@ -1,3 +1,4 @@
+using Gateway.Telemetry;
 using Microsoft.Extensions.Logging;
 
 namespace Gateway.Tokens;
@@ -25,6 +26,7 @@ internal sealed partial class IssuerKeys
         if (options.Jwks is { Length: > 0 } inline)
         {
             _current = KeySet.Parse(inline, time.GetUtcNow());
+            Announce(KeySet.Empty, _current);
         }
     }
 
@@ -96,11 +98,13 @@ internal sealed partial class IssuerKeys
             response.EnsureSuccessStatusCode();
             var json = await response.Content.ReadAsStringAsync(cancellationToken);
             var set = KeySet.Parse(json, _time.GetUtcNow());
+            var previous = _current;
             _current = set;
-            Log.JwksLoaded(_logger, Issuer, set.Count);
+            Announce(previous, set);
         }
         catch (Exception ex) when (ex is HttpRequestException or FormatException or TaskCanceledException or OperationCanceledException)
         {
+            Problem = $"the last JWKS fetch failed ({ex.GetType().Name}: {ex.Message})";
             Log.JwksFetchFailed(_logger, Issuer, ex.GetType().Name, ex.Message, _current.Count);
         }
         finally
@@ -112,12 +116,47 @@ internal sealed partial class IssuerKeys
         }
     }
 
+    /// <summary>What the last fetch or parse said, for readiness: null when keys are in hand and nothing was skipped.</summary>
+    public string? Problem { get; private set; }
+
+    private readonly HashSet<string> _skippedLogged = new(StringComparer.Ordinal);
+
+    private void Announce(KeySet previous, KeySet set)
+    {
+        Log.JwksLoaded(_logger, Issuer, set.Count);
+        foreach (var skipped in set.Skipped)
+        {
+            // Once per key: a provider that always publishes an Ed25519 key must not fill the log at every refresh.
+            lock (_skippedLogged)
+            {
+                if (_skippedLogged.Add(skipped))
+                {
+                    Log.KeySkipped(_logger, Issuer, skipped);
+                }
+            }
+        }
+
+        var withdrawn = previous.Count == 0 ? 0 : previous.All.Count(k => !set.Contains(k));
+        if (withdrawn > 0)
+        {
+            Log.KeysWithdrawn(_logger, Issuer, withdrawn);
+        }
+
+        Problem = set.Skipped.Count > 0 ? $"{set.Skipped.Count} JWKS key(s) skipped: {string.Join("; ", set.Skipped)}" : null;
+    }
+
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1101, Level = LogLevel.Information, Message = "Loaded {KeyCount} signing keys for issuer {Issuer}")]
+        [LoggerMessage(EventId = LogEvents.JwksKeySkipped, Level = LogLevel.Warning, Message = "Issuer {Issuer}: skipped a JWKS key the gateway cannot use, {Detail}; the other keys are used")]
+        public static partial void KeySkipped(ILogger logger, string issuer, string detail);
+
+        [LoggerMessage(EventId = LogEvents.KeysWithdrawn, Level = LogLevel.Warning, Message = "Issuer {Issuer}: {Count} key(s) left the JWKS; tokens they signed are refused from now on, also those verified before")]
+        public static partial void KeysWithdrawn(ILogger logger, string issuer, int count);
+
+        [LoggerMessage(EventId = LogEvents.KeysLoaded, Level = LogLevel.Information, Message = "Loaded {KeyCount} signing keys for issuer {Issuer}")]
         public static partial void JwksLoaded(ILogger logger, string issuer, int keyCount);
 
-        [LoggerMessage(EventId = 1102, Level = LogLevel.Warning, Message = "JWKS fetch for issuer {Issuer} failed ({ErrorType}: {Error}); keeping the last good set of {KeyCount} keys")]
+        [LoggerMessage(EventId = LogEvents.JwksFetchFailed, Level = LogLevel.Warning, Message = "JWKS fetch for issuer {Issuer} failed ({ErrorType}: {Error}); keeping the last good set of {KeyCount} keys")]
         public static partial void JwksFetchFailed(ILogger logger, string issuer, string errorType, string error, int keyCount);
     }
 }

@@ -6,14 +6,18 @@ namespace Gateway.Tokens;
 /// <summary>One issuer's signing keys, parsed from a JWKS document. Immutable: swapped whole on refresh.</summary>
 internal sealed class KeySet
 {
-    public static readonly KeySet Empty = new([], DateTimeOffset.MinValue);
+    public static readonly KeySet Empty = new([], [], DateTimeOffset.MinValue);
+
+    private static long _versions;
 
     private readonly Dictionary<string, SigningKey> _byKid;
     private readonly SigningKey[] _all;
 
-    private KeySet(SigningKey[] keys, DateTimeOffset loadedAt)
+    private KeySet(SigningKey[] keys, string[] skipped, DateTimeOffset loadedAt)
     {
         _all = keys;
+        Skipped = skipped;
+        Version = Interlocked.Increment(ref _versions);
         _byKid = new Dictionary<string, SigningKey>(StringComparer.Ordinal);
         foreach (var key in keys)
         {
@@ -27,6 +31,18 @@ internal sealed class KeySet
     }
 
     public int Count => _all.Length;
+
+    public IReadOnlyList<SigningKey> All => _all;
+
+    /// <summary>Process-wide unique per parsed set: a token verified under the current set needs no key re-check.</summary>
+    public long Version { get; }
+
+    /// <summary>Keys of the document the gateway cannot use, one line each (kid and why), for a log line and readiness.</summary>
+    public IReadOnlyList<string> Skipped { get; }
+
+    /// <summary>True when the set still holds <paramref name="key"/> (same kid and same key material).</summary>
+    public bool Contains(SigningKey key) =>
+        key.Jwk.Kid is { Length: > 0 } kid ? _byKid.TryGetValue(kid, out var current) && SameMaterial(current, key) : Array.Exists(_all, k => SameMaterial(k, key));
 
     public DateTimeOffset LoadedAt { get; }
 
@@ -79,24 +95,17 @@ internal sealed class KeySet
         }
 
         var result = new List<SigningKey>();
+        var skipped = new List<string>();
+        var index = 0;
         foreach (var jwk in set.Keys)
         {
-            // Encryption keys never verify signatures.
-            if (string.Equals(jwk.Use, "enc", StringComparison.Ordinal))
-            {
-                continue;
-            }
+            var position = index++;
 
-            var valid = jwk.Kty switch
+            // Providers publish keys the gateway cannot use (Ed25519, encryption keys, X25519): skip each one, keep the rest.
+            if (Unusable(jwk) is { } why)
             {
-                "RSA" => !string.IsNullOrEmpty(jwk.N) && !string.IsNullOrEmpty(jwk.E),
-                "EC" => !string.IsNullOrEmpty(jwk.Crv) && !string.IsNullOrEmpty(jwk.X) && !string.IsNullOrEmpty(jwk.Y),
-                "oct" => !string.IsNullOrEmpty(jwk.K),
-                _ => false,
-            };
-            if (!valid)
-            {
-                throw new FormatException($"key {result.Count} (kid '{jwk.Kid}') has an unsupported kty or lacks its members");
+                skipped.Add($"key {position} (kid '{jwk.Kid}'): {why}");
+                continue;
             }
 
             // The library verifies with the converted key; the JWK itself keeps kty/crv/alg for the family check.
@@ -106,12 +115,40 @@ internal sealed class KeySet
 
         if (result.Count == 0)
         {
-            throw new FormatException("the JWKS holds no signing key");
+            throw new FormatException(skipped.Count == 0
+                ? "the JWKS holds no signing key"
+                : "the JWKS holds no key this gateway can use: " + string.Join("; ", skipped));
         }
 
-        return new KeySet([.. result], loadedAt);
+        return new KeySet([.. result], [.. skipped], loadedAt);
     }
-}
 
-/// <summary>A JWK and the library key made from it.</summary>
-internal sealed record SigningKey(JsonWebKey Jwk, SecurityKey Key);
+    // Why a JWK cannot verify signatures here, or null when it can.
+    private static string? Unusable(JsonWebKey jwk)
+    {
+        if (!string.IsNullOrEmpty(jwk.Use) && !string.Equals(jwk.Use, "sig", StringComparison.Ordinal))
+        {
+            return $"use '{jwk.Use}' is not sig";
+        }
+
+        return jwk.Kty switch
+        {
+            "RSA" when string.IsNullOrEmpty(jwk.N) || string.IsNullOrEmpty(jwk.E) => "an RSA key without n or e",
+            "RSA" => null,
+            "EC" when jwk.Crv is not ("P-256" or "P-384" or "P-521") => $"curve '{jwk.Crv}' is not supported (P-256, P-384, P-521 are)",
+            "EC" when string.IsNullOrEmpty(jwk.X) || string.IsNullOrEmpty(jwk.Y) => "an EC key without x or y",
+            "EC" => null,
+            "oct" when string.IsNullOrEmpty(jwk.K) => "an oct key without k",
+            "oct" => null,
+            "OKP" => $"kty OKP (curve '{jwk.Crv}') is not supported: no EdDSA verification on this runtime",
+            _ => $"kty '{jwk.Kty}' is not supported",
+        };
+    }
+
+    private static bool SameMaterial(SigningKey a, SigningKey b) =>
+        ReferenceEquals(a, b) ||
+        (string.Equals(a.Jwk.Kty, b.Jwk.Kty, StringComparison.Ordinal) && string.Equals(a.Jwk.N, b.Jwk.N, StringComparison.Ordinal) &&
+         string.Equals(a.Jwk.E, b.Jwk.E, StringComparison.Ordinal) && string.Equals(a.Jwk.X, b.Jwk.X, StringComparison.Ordinal) &&
+         string.Equals(a.Jwk.Y, b.Jwk.Y, StringComparison.Ordinal) && string.Equals(a.Jwk.Crv, b.Jwk.Crv, StringComparison.Ordinal) &&
+         string.Equals(a.Jwk.K, b.Jwk.K, StringComparison.Ordinal));
+}

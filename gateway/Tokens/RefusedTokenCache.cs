@@ -1,3 +1,4 @@
+using Gateway.Gate.Refusals;
 using Gateway.Caching;
 
 namespace Gateway.Tokens;
@@ -11,13 +12,6 @@ namespace Gateway.Tokens;
 internal sealed class RefusedTokenCache
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(30);
-
-    private static readonly HashSet<string> Deterministic = new(StringComparer.Ordinal)
-    {
-        TokenReasons.Malformed, TokenReasons.UnknownIssuer, TokenReasons.InvalidAudience, TokenReasons.AlgorithmNotAllowed,
-        TokenReasons.UnsupportedHeader, TokenReasons.InvalidSignature, TokenReasons.Expired, TokenReasons.InvalidType,
-        TokenReasons.InvalidClaim, TokenReasons.MissingClaim,
-    };
 
     private readonly GenerationalMap<UInt128, Entry> _entries;
     private readonly TimeProvider _time;
@@ -33,7 +27,7 @@ internal sealed class RefusedTokenCache
 
     public int Count => _entries.Count;
 
-    public bool TryGet(UInt128 digest, out string? reason)
+    public bool TryGet(UInt128 digest, out RefusalReason? reason)
     {
         reason = null;
         if (Capacity <= 0 || !_entries.TryGetValue(digest, out var entry))
@@ -50,9 +44,9 @@ internal sealed class RefusedTokenCache
         return true;
     }
 
-    public void Add(UInt128 digest, string reason)
+    public void Add(UInt128 digest, RefusalReason reason)
     {
-        if (Capacity <= 0 || !Deterministic.Contains(reason))
+        if (Capacity <= 0 || !reason.TokenDecides)
         {
             return;
         }
@@ -60,5 +54,5 @@ internal sealed class RefusedTokenCache
         _entries.Set(digest, new Entry(reason, _time.GetTimestamp() + (long)(Lifetime.TotalSeconds * _time.TimestampFrequency)));
     }
 
-    private readonly record struct Entry(string Reason, long Until);
+    private readonly record struct Entry(RefusalReason Reason, long Until);
 }

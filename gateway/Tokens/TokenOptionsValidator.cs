@@ -37,17 +37,7 @@ internal sealed class TokenOptionsValidator : IValidateOptions<TokenOptions>
             errors.Add($"{prefix}:VerifiedTokenCacheSize: must not be negative");
         }
 
-        foreach (var (claim, value) in new[]
-                 {
-                     ("Subject", options.Claims.Subject), ("Session", options.Claims.Session), ("TokenId", options.Claims.TokenId),
-                     ("Version", options.Claims.Version), ("AuthTime", options.Claims.AuthTime),
-                 })
-        {
-            if (string.IsNullOrWhiteSpace(value))
-            {
-                errors.Add($"{prefix}:Claims:{claim}: must name a claim");
-            }
-        }
+        ValidateClaims(options.Claims, $"{prefix}:Claims", errors);
 
         var seen = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < options.Issuers.Count; i++)
@@ -56,6 +46,17 @@ internal sealed class TokenOptionsValidator : IValidateOptions<TokenOptions>
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void ValidateClaims(ClaimNameOptions claims, string key, List<string> errors)
+    {
+        foreach (var (claim, value) in new[] { ("Subject", claims.Subject), ("Session", claims.Session), ("TokenId", claims.TokenId), ("AuthTime", claims.AuthTime) })
+        {
+            if (string.IsNullOrWhiteSpace(value))
+            {
+                errors.Add($"{key}:{claim}: must name a claim");
+            }
+        }
     }
 
     private static void ValidateIssuer(IssuerOptions issuer, string key, HashSet<string> seen, List<string> errors)
@@ -132,6 +133,26 @@ internal sealed class TokenOptionsValidator : IValidateOptions<TokenOptions>
         if (issuer.ValidTypes.Exists(string.IsNullOrWhiteSpace))
         {
             errors.Add($"{key}:ValidTypes: values must not be empty");
+        }
+
+        if (issuer.LogoutAudiences.Exists(a => !ClaimIds.IsValid(a)))
+        {
+            errors.Add($"{key}:LogoutAudiences: every value must be a client id of {ClaimIds.Rule}");
+        }
+
+        if (issuer.ClientIdsWithoutAudience.Exists(a => !ClaimIds.IsValid(a)))
+        {
+            errors.Add($"{key}:ClientIdsWithoutAudience: every value must be a client id of {ClaimIds.Rule}");
+        }
+
+        if (issuer.VersionClaim is { } version && (string.IsNullOrWhiteSpace(version) || version is "iat" or "exp" or "nbf" or "sub" or "iss" or "aud"))
+        {
+            errors.Add($"{key}:VersionClaim: '{version}' cannot carry a version (name the claim your tokens carry it in, or leave it unset)");
+        }
+
+        if (issuer.Claims is { } claims)
+        {
+            ValidateClaims(claims, $"{key}:Claims", errors);
         }
     }
 

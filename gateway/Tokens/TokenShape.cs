@@ -4,28 +4,6 @@ using System.Text.Json;
 
 namespace Gateway.Tokens;
 
-/// <summary>What the structural pass found.</summary>
-internal enum TokenShapeVerdict
-{
-    WellFormed,
-    Malformed,
-    InvalidClaim,
-}
-
-/// <summary>
-/// Top-level payload members whose JSON type is fixed: NumericDate-like members must be non-negative JSON integers
-/// (no string, fraction, exponent or huge number), the id members JSON strings. Checked on the raw JSON because the
-/// JWT library converts leniently ("123" and 1.5e9 become numbers, <c>["a","b"]</c> reads as "a").
-/// </summary>
-internal sealed class TypedClaims(IEnumerable<string> integers, IEnumerable<string> strings)
-{
-    public static readonly TypedClaims None = new([], []);
-
-    public HashSet<string> Integers { get; } = new(integers, StringComparer.Ordinal);
-
-    public HashSet<string> Strings { get; } = new(strings, StringComparer.Ordinal);
-}
-
 /// <summary>
 /// Structural checks the JWT library does not make: exactly three segments of strict base64url (no padding,
 /// whitespace or base64 alphabet: a lenient decoder would let one token travel under many spellings), header and
@@ -174,4 +152,31 @@ internal static class TokenShape
         !reader.HasValueSequence &&
         reader.ValueSpan.IndexOfAny((byte)'.', (byte)'e', (byte)'E') < 0 &&
         reader.TryGetInt64(out var value) && value is >= 0 and <= MaxNumericDate;
+
+    /// <summary>
+    /// A claim that must be a NumericDate-like integer when present (an issuer's version claim, whose name is only
+    /// known once the issuer is): false when it is of another JSON type or out of range.
+    /// </summary>
+    public static bool TryReadInteger(Microsoft.IdentityModel.JsonWebTokens.JsonWebToken jwt, string name, out long? value)
+    {
+        value = null;
+        if (!jwt.TryGetClaim(name, out var claim))
+        {
+            return true;
+        }
+
+        if (claim.ValueType is not (System.Security.Claims.ClaimValueTypes.Integer or System.Security.Claims.ClaimValueTypes.Integer32 or System.Security.Claims.ClaimValueTypes.Integer64))
+        {
+            return false;
+        }
+
+        if (!long.TryParse(claim.Value, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var parsed) ||
+            parsed < 0 || parsed > MaxNumericDate)
+        {
+            return false;
+        }
+
+        value = parsed;
+        return true;
+    }
 }

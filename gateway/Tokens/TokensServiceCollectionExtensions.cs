@@ -23,6 +23,7 @@ public static class TokensServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddGatewayDevelopment(configuration);
         services.AddSingleton<IssuerRegistry>();
+        services.AddSingleton<JwtVerifier>();
         services.AddSingleton<TokenVerifier>();
         services.AddHostedService<JwksRefresher>();
         return services;

@@ -1,6 +1,16 @@
+using Gateway.Sessions;
+
 namespace Gateway.Tokens;
 
 /// <summary>What the gateway knows of a token once its signature and claims are verified. Immutable: cached and shared.</summary>
+/// <param name="Issuer">The configured issuer string (one instance shared by every token of that issuer).</param>
+/// <param name="Subject"><c>sub</c>.</param>
+/// <param name="SessionId"><c>sid</c>, if any.</param>
+/// <param name="TokenId"><c>jti</c>, if any.</param>
+/// <param name="IssuedAt"><c>iat</c>.</param>
+/// <param name="ExpiresAt"><c>exp</c>.</param>
+/// <param name="AuthTime"><c>auth_time</c>, if any.</param>
+/// <param name="Version">The issuer's <c>VersionClaim</c>, when the issuer has one and the token carries it.</param>
 public sealed record VerifiedToken(
     string Issuer,
     string Subject,
@@ -11,16 +21,24 @@ public sealed record VerifiedToken(
     long? AuthTime,
     long? Version)
 {
-    /// <summary>Unix seconds of the last authentication: <c>auth_time</c>, else <c>iat</c>.</summary>
-    public long AuthenticatedAt => AuthTime ?? IssuedAt;
-}
+    /// <summary><c>client_id</c>, else <c>azp</c>, if any.</summary>
+    public string? ClientId { get; init; }
 
-/// <summary>The outcome of verifying one token: a token, or the reason it was refused.</summary>
-public readonly record struct TokenResult(VerifiedToken? Token, string? Reason)
-{
-    public bool IsValid => Token is not null;
+    /// <summary>Granted scopes, from <c>scope</c> (space-separated) or <c>scp</c> (array or string).</summary>
+    public string[] Scopes { get; init; } = [];
 
-    public static TokenResult Ok(VerifiedToken token) => new(token, null);
+    /// <summary>The <c>kid</c> of the key that verified it: a key that leaves the JWKS takes its tokens with it.</summary>
+    public string? KeyId { get; init; }
 
-    public static TokenResult Fail(string reason) => new(null, reason);
+    /// <summary>The <c>cnf</c> binding (RFC 9449 <c>jkt</c>, RFC 8705 <c>x5t#S256</c>), if any.</summary>
+    public TokenBinding? Binding { get; init; }
+
+    /// <summary>The key that verified it; checked against the issuer's current set on every cache hit.</summary>
+    internal SigningKey? VerifiedBy { get; init; }
+
+    /// <summary>The <see cref="KeySet.Version"/> it was verified under: while it is current, no key re-check is needed.</summary>
+    internal long KeySetVersion { get; init; }
+
+    /// <summary>Whose session state judges it.</summary>
+    public UserKey User => new(Issuer, Subject);
 }

@@ -1,0 +1,26 @@
+namespace Gateway.Gate;
+
+/// <summary>
+/// The route <c>Metadata</c> keys the gate itself reads. Each per-route rule declares its own key
+/// (<see cref="Rules.IRouteRule.MetadataKey"/>).
+/// </summary>
+public static class RouteMetadataKeys
+{
+    /// <summary>Closed/Open: overrides <c>Gateway:Sessions:FailureMode</c> for this route.</summary>
+    public const string FailureMode = "FailureMode";
+
+    /// <summary>Time span: tokens whose <c>auth_time</c> is older get an RFC 9470 step-up challenge.</summary>
+    public const string MaxTokenAge = Rules.MaxTokenAgeRule.Key;
+
+    /// <summary>true/false: only the user's active session passes (once one was activated).</summary>
+    public const string SingleSession = Rules.SingleSessionRule.Key;
+
+    /// <summary>Count: the N+1-th use of one <c>jti</c> on this route is refused.</summary>
+    public const string MaxUses = Rules.MaxUsesRule.Key;
+
+    /// <summary>Space-separated scopes that must all be granted (else 403 insufficient_scope).</summary>
+    public const string RequiredScopes = Rules.RequiredScopesRule.Key;
+
+    /// <summary>Set by the gateway from the route's AuthorizationPolicy; not for users.</summary>
+    internal const string Policy = "Gateway.AuthorizationPolicy";
+}

@@ -1,0 +1,19 @@
+using Gateway.Gate.Rules;
+using Gateway.Sessions;
+
+namespace Gateway.Gate;
+
+/// <summary>What a route demands, compiled once per route config by <see cref="RoutePolicyParser"/>.</summary>
+/// <param name="RouteId">The YARP route id.</param>
+/// <param name="Anonymous">No token is needed.</param>
+/// <param name="FailureMode">The route's own failure mode, if set.</param>
+/// <param name="TokenChecks">Rules judged on the token before the session read.</param>
+/// <param name="SessionChecks">Rules judged after the session read.</param>
+internal sealed record RoutePolicy(string RouteId, bool Anonymous, FailureMode? FailureMode, IRouteCheck[] TokenChecks, IRouteCheck[] SessionChecks)
+{
+    public const string AnonymousPolicy = "anonymous";
+    public const string DefaultPolicy = "default";
+
+    /// <summary>A rule counts in the store: never judged on last-known state.</summary>
+    public bool NeedsLiveStore { get; } = TokenChecks.Any(c => c.NeedsLiveStore) || SessionChecks.Any(c => c.NeedsLiveStore);
+}

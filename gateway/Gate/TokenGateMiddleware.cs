@@ -1,0 +1,91 @@
+using Gateway.Gate.Refusals;
+using Gateway.Proxy;
+using Gateway.Telemetry;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+using Yarp.ReverseProxy.Model;
+
+namespace Gateway.Gate;
+
+/// <summary>
+/// The gate in YARP's proxy pipeline, after route matching and before forwarding: strip identity headers, let
+/// <see cref="TokenGate"/> judge the request, then forward with verified identity headers or answer the refusal.
+/// Proxy-pipeline middleware rather than an authentication handler: the route's policy is at hand without a policy
+/// lookup and a live request builds no ClaimsPrincipal, which keeps the hot path short (see README, "Why middleware").
+/// </summary>
+internal sealed partial class TokenGateMiddleware
+{
+    private const string Allowed = GatewayMetrics.AllowedOutcome;
+
+    private readonly RequestDelegate _next;
+    private readonly RoutePolicyCache _policies;
+    private readonly TokenGate _gate;
+    private readonly IdentityHeaders _identity;
+    private readonly GatewayMetrics _metrics;
+    private readonly bool _forwardAuthorization;
+    private readonly ILogger<TokenGateMiddleware> _logger;
+
+    public TokenGateMiddleware(RequestDelegate next, RoutePolicyCache policies, TokenGate gate, IdentityHeaders identity, GatewayMetrics metrics,
+        IOptions<ProxyOptions> options, ILogger<TokenGateMiddleware> logger)
+    {
+        _next = next;
+        _policies = policies;
+        _gate = gate;
+        _identity = identity;
+        _metrics = metrics;
+        _forwardAuthorization = options.Value.ForwardAuthorization;
+        _logger = logger;
+    }
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var policy = _policies.Get(context.Features.Get<IReverseProxyFeature>()!.Route.Config);
+        var headers = context.Request.Headers;
+        _identity.Strip(headers);
+        if (!policy.Anonymous)
+        {
+            var verdict = await _gate.CheckAsync(context, policy);
+            if (verdict.Refusal is { } refusal)
+            {
+                await RefuseAsync(context, policy.RouteId, refusal);
+                return;
+            }
+
+            _identity.Set(headers, verdict.Token!);
+            if (!_forwardAuthorization)
+            {
+                headers.Remove(HeaderNames.Authorization);
+            }
+        }
+
+        _metrics.Request(policy.RouteId, Allowed, null);
+        await _next(context);
+    }
+
+    private Task RefuseAsync(HttpContext context, string routeId, Refusal refusal)
+    {
+        var reason = refusal.Reason;
+        _metrics.Request(routeId, reason.Outcome, reason.Code);
+        if (reason.Shape == RefusalShape.Unavailable)
+        {
+            Log.Unavailable(_logger, routeId);
+        }
+        else
+        {
+            Log.Refused(_logger, routeId, reason.Code);
+        }
+
+        return RefusalWriter.WriteAsync(context, refusal);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = LogEvents.Refused, Level = LogLevel.Debug, Message = "Refused a request on route {RouteId}: {Reason}")]
+        public static partial void Refused(ILogger logger, string routeId, string reason);
+
+        [LoggerMessage(EventId = LogEvents.Unavailable, Level = LogLevel.Debug, Message = "Session store unavailable; refused a request on route {RouteId} with 503")]
+        public static partial void Unavailable(ILogger logger, string routeId);
+    }
+}

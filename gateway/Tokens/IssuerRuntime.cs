@@ -1,0 +1,83 @@
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Gateway.Tokens;
+
+/// <summary>
+/// One accepted issuer as the verifier uses it: its live keys, the validation parameters for access tokens and for
+/// back-channel logout tokens, its <c>alg</c> allow-list, claim names and audience rules. Built once at start-up.
+/// </summary>
+internal sealed class IssuerRuntime
+{
+    public IssuerRuntime(IssuerKeys keys, TokenOptions options)
+    {
+        Keys = keys;
+        var issuer = keys.Options;
+        Claims = issuer.Claims ?? options.Claims;
+        VersionClaim = string.IsNullOrWhiteSpace(issuer.VersionClaim) ? null : issuer.VersionClaim;
+        Algorithms = new HashSet<string>(issuer.Algorithms, StringComparer.Ordinal);
+        AccessParameters = CreateParameters(keys, options, issuer.Audiences, issuer.ValidTypes.Count > 0 ? issuer.ValidTypes : null);
+
+        // A logout token is addressed to a client (its aud is a client id), never to the API: its own audiences, and
+        // its typ is checked by the logout endpoint's rules (absent or logout+jwt), not by the access-token types.
+        LogoutParameters = issuer.LogoutAudiences.Count == 0 ? null : CreateParameters(keys, options, issuer.LogoutAudiences, null);
+
+        var clientIds = new HashSet<string>(issuer.ClientIdsWithoutAudience, StringComparer.Ordinal);
+        if (clientIds.Count > 0)
+        {
+            // Cognito-style access tokens name their client in client_id and carry no aud: accepted for these clients
+            // only; a token that has an aud is still judged by Audiences alone.
+            var audiences = new HashSet<string>(issuer.Audiences, StringComparer.Ordinal);
+            AccessParameters.RequireAudience = false;
+            AccessParameters.AudienceValidator = (tokenAudiences, securityToken, _) =>
+            {
+                var list = tokenAudiences?.ToList() ?? [];
+                if (list.Count > 0)
+                {
+                    return list.Exists(audiences.Contains);
+                }
+
+                return securityToken is JsonWebToken jwt && jwt.TryGetPayloadValue<string>("client_id", out var client) && clientIds.Contains(client);
+            };
+        }
+    }
+
+    public IssuerKeys Keys { get; }
+
+    public string Issuer => Keys.Issuer;
+
+    public HashSet<string> Algorithms { get; }
+
+    public ClaimNameOptions Claims { get; }
+
+    /// <summary>The claim carrying the user's version, or null (judged by <c>iat</c>).</summary>
+    public string? VersionClaim { get; }
+
+    public TokenValidationParameters AccessParameters { get; }
+
+    /// <summary>Null when the issuer has no <c>LogoutAudiences</c>: its back-channel logouts are refused.</summary>
+    public TokenValidationParameters? LogoutParameters { get; }
+
+    private static TokenValidationParameters CreateParameters(IssuerKeys keys, TokenOptions options, IEnumerable<string> audiences, IEnumerable<string>? validTypes) => new()
+    {
+        ValidIssuer = keys.Issuer,
+        ValidateIssuer = true,
+        ValidAudiences = audiences,
+        ValidateAudience = true,
+        ValidAlgorithms = keys.Options.Algorithms,
+        ValidTypes = validTypes,
+        ClockSkew = options.ClockSkew,
+        ValidateLifetime = true,
+        RequireExpirationTime = true,
+        RequireSignedTokens = true,
+        RequireAudience = true,
+        // Exact audience match: "api://gateway/" is another audience than "api://gateway" (the library's default ignores the slash).
+        IgnoreTrailingSlashWhenValidatingAudience = false,
+        TryAllIssuerSigningKeys = false,
+        ValidateIssuerSigningKey = false,
+        SaveSigninToken = false,
+        // The one key the kid names, within the alg's family (found, and refetched if need be, before this runs).
+        IssuerSigningKeyResolver = (_, securityToken, kid, _) =>
+            securityToken is JsonWebToken jwt && keys.Current.Find(kid, jwt.Alg) is { } key ? [key.Key] : [],
+    };
+}

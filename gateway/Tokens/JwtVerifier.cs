@@ -1,0 +1,444 @@
+using System.Text.Json;
+using Gateway.Gate.Refusals;
+using Gateway.Telemetry;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Gateway.Tokens;
+
+/// <summary>
+/// Verifies one JWT against the configured issuers, with no cache: shape, issuer, <c>alg</c> allow-list, untrusted
+/// headers, lifetime, the key its <c>kid</c> names (within the algorithm's family), signature, audience and
+/// <c>typ</c>; then reads the claims the gateway uses. Access tokens and back-channel logout tokens each have their
+/// own method and result. Never throws for any input.
+/// </summary>
+internal sealed partial class JwtVerifier
+{
+    public const string LogoutEvent = "http://schemas.openid.net/event/backchannel-logout";
+
+    private static readonly string[] UntrustedHeaders = ["crit", "b64", "jku", "x5u", "jwk", "x5c", "zip"];
+
+    private readonly Dictionary<string, IssuerRuntime> _issuers;
+    private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
+    private readonly TimeProvider _time;
+    private readonly TokenOptions _options;
+    private readonly TypedClaims _typedClaims;
+    private readonly long _skewSeconds;
+    private readonly ILogger<JwtVerifier> _logger;
+
+    public JwtVerifier(IssuerRegistry registry, IOptions<TokenOptions> options, TimeProvider time, ILogger<JwtVerifier> logger)
+    {
+        _options = options.Value;
+        _skewSeconds = (long)_options.ClockSkew.TotalSeconds;
+        _time = time;
+        _logger = logger;
+        _issuers = new Dictionary<string, IssuerRuntime>(StringComparer.Ordinal);
+        foreach (var keys in registry.All)
+        {
+            _issuers[keys.Issuer] = new IssuerRuntime(keys, _options);
+        }
+
+        // One home for claim types: TokenShape checks these on the raw JSON, for every issuer's claim names.
+        var claimSets = _issuers.Values.Select(i => i.Claims).Append(_options.Claims).ToList();
+        _typedClaims = new TypedClaims(
+            [JwtRegisteredClaimNames.Exp, JwtRegisteredClaimNames.Nbf, JwtRegisteredClaimNames.Iat, .. claimSets.Select(c => c.AuthTime)],
+            [.. claimSets.SelectMany(c => new[] { c.Subject, c.Session, c.TokenId }), "client_id", "azp", "scope"]);
+    }
+
+    /// <summary>The runtime of a configured issuer, or null.</summary>
+    public IssuerRuntime? Find(string issuer) => _issuers.GetValueOrDefault(issuer);
+
+    public IEnumerable<IssuerRuntime> Issuers => _issuers.Values;
+
+    /// <summary>Verifies an access token.</summary>
+    public async ValueTask<TokenResult> VerifyAccessTokenAsync(string token, CancellationToken cancellationToken)
+    {
+        var (refusal, jwt, issuer, numbers, key) = await VerifySignedAsync(token, logout: false, cancellationToken);
+        if (refusal is not null)
+        {
+            return TokenResult.Fail(refusal);
+        }
+
+        var claims = issuer!.Claims;
+        if (!jwt!.TryGetPayloadValue<string>(claims.Subject, out var sub) || string.IsNullOrEmpty(sub))
+        {
+            return TokenResult.Fail(Reasons.MissingClaim);
+        }
+
+        if (numbers.Iat is null || numbers.Exp is null)
+        {
+            return TokenResult.Fail(Reasons.MissingClaim);
+        }
+
+        var now = _time.GetUtcNow().ToUnixTimeSeconds();
+
+        // A token dated ahead would survive a logout-everywhere; an auth_time ahead would satisfy any MaxTokenAge.
+        if (numbers.Iat > now + _skewSeconds || ReadInteger(jwt, claims.AuthTime) > now + _skewSeconds)
+        {
+            return TokenResult.Fail(Reasons.InvalidClaim);
+        }
+
+        // Ids follow one rule (ClaimIds); present but empty is as wrong as present and too long.
+        if (!ClaimIds.IsValid(sub) || !TryReadId(jwt, claims.Session, out var sid) || !TryReadId(jwt, claims.TokenId, out var jti) ||
+            !TryReadId(jwt, "client_id", out var clientId) || !TryReadId(jwt, "azp", out var azp))
+        {
+            return TokenResult.Fail(Reasons.InvalidClaim);
+        }
+
+        var client = clientId ?? azp;
+
+        long? version = null;
+        if (issuer.VersionClaim is { } versionClaim && !TokenShape.TryReadInteger(jwt, versionClaim, out version))
+        {
+            return TokenResult.Fail(Reasons.InvalidClaim);
+        }
+
+        if (!TryReadScopes(jwt, out var scopes) || !TryReadBinding(jwt, out var binding))
+        {
+            return TokenResult.Fail(Reasons.InvalidClaim);
+        }
+
+        // The configured issuer string, not the token's copy: one instance shared by every cached token.
+        return TokenResult.Ok(new VerifiedToken(issuer.Issuer, sub, sid, jti, numbers.Iat.Value, numbers.Exp.Value, ReadInteger(jwt, claims.AuthTime), version)
+        {
+            ClientId = client,
+            Scopes = scopes,
+            KeyId = key!.Jwk.Kid,
+            Binding = binding,
+            VerifiedBy = key,
+            KeySetVersion = issuer.Keys.Current.Version,
+        });
+    }
+
+    /// <summary>Verifies an OIDC back-channel logout token (Back-Channel Logout 1.0 §2.6).</summary>
+    public async ValueTask<LogoutTokenResult> VerifyLogoutTokenAsync(string token, CancellationToken cancellationToken)
+    {
+        var (refusal, jwt, issuer, numbers, _) = await VerifySignedAsync(token, logout: true, cancellationToken);
+        if (refusal is not null)
+        {
+            return refusal == Reasons.InvalidAudience
+                ? LogoutTokenResult.Fail(refusal.Code, $"the logout token was refused: {refusal.Code} (its aud is not among the issuer's LogoutAudiences)")
+                : LogoutTokenResult.Fail(refusal.Code, $"the logout token was refused: {refusal.Code}");
+        }
+
+        if (jwt!.Typ is { Length: > 0 } typ && !string.Equals(typ, "logout+jwt", StringComparison.OrdinalIgnoreCase))
+        {
+            return LogoutTokenResult.Fail(Reasons.InvalidType.Code, "typ must be absent or logout+jwt");
+        }
+
+        if (!HasLogoutEvent(jwt.EncodedPayload, out var hasNonce) || hasNonce)
+        {
+            return LogoutTokenResult.Fail(Reasons.InvalidClaim.Code,
+                hasNonce ? "a logout token must not carry a nonce" : "the events claim must hold the back-channel-logout event");
+        }
+
+        // The logout token's session claim is always sid (the spec's), whatever name access tokens use.
+        var sub = ReadString(jwt, JwtRegisteredClaimNames.Sub);
+        var sid = ReadString(jwt, "sid");
+        if (sub is null)
+        {
+            return LogoutTokenResult.Fail(Reasons.MissingClaim.Code, "the logout token must carry sub (sid-only logout tokens are not accepted)");
+        }
+
+        var jti = ReadString(jwt, JwtRegisteredClaimNames.Jti);
+        if (numbers.Iat is null || numbers.Exp is null || jti is null)
+        {
+            return LogoutTokenResult.Fail(Reasons.MissingClaim.Code, "the logout token must carry iat, exp and jti");
+        }
+
+        if (!ClaimIds.IsValid(sub) || (sid is not null && !ClaimIds.IsValid(sid)) || !ClaimIds.IsValid(jti))
+        {
+            return LogoutTokenResult.Fail(Reasons.InvalidClaim.Code, $"sub, sid and jti must be {ClaimIds.Rule}");
+        }
+
+        var logoutAudiences = issuer!.Keys.Options.LogoutAudiences;
+        var client = jwt.Audiences.FirstOrDefault(a => logoutAudiences.Contains(a, StringComparer.Ordinal))!;
+        return LogoutTokenResult.Ok(new LogoutToken(issuer.Issuer, sub, sid, jti, numbers.Iat.Value, numbers.Exp.Value, client));
+    }
+
+    private async ValueTask<(RefusalReason? Refusal, JsonWebToken? Jwt, IssuerRuntime? Issuer, NumericClaims Numbers, SigningKey? Key)> VerifySignedAsync(
+        string token, bool logout, CancellationToken cancellationToken)
+    {
+        if (token.Length > _options.MaxTokenSize)
+        {
+            return (Reasons.TooLarge, null, null, default, null);
+        }
+
+        switch (TokenShape.Check(token, _typedClaims))
+        {
+            case TokenShapeVerdict.Malformed:
+                return (Reasons.Malformed, null, null, default, null);
+            case TokenShapeVerdict.InvalidClaim:
+                // The library would read "exp":"1700000000" or 1700000000.5 as a number, ["a","b"] as "a"; the gateway does not.
+                return (Reasons.InvalidClaim, null, null, default, null);
+        }
+
+        JsonWebToken jwt;
+        string? iss;
+        string alg;
+        try
+        {
+            jwt = new JsonWebToken(token);
+            if (jwt.IsEncrypted)
+            {
+                return (Reasons.Malformed, null, null, default, null);
+            }
+
+            alg = jwt.Alg;
+            iss = jwt.TryGetPayloadValue<string>(JwtRegisteredClaimNames.Iss, out var issValue) ? issValue : null;
+        }
+        catch (Exception ex) when (ex is ArgumentException or SecurityTokenException or FormatException or InvalidOperationException or JsonException)
+        {
+            return (Reasons.Malformed, null, null, default, null);
+        }
+
+        if (iss is null || !_issuers.TryGetValue(iss, out var issuer))
+        {
+            return (Reasons.UnknownIssuer, null, null, default, null);
+        }
+
+        // Exact, case-sensitive membership: "none", "NONE" and "nOnE" are never in the list.
+        if (alg is null || !issuer.Algorithms.Contains(alg))
+        {
+            return (Reasons.AlgorithmNotAllowed, null, null, default, null);
+        }
+
+        // The gateway understands no critical extension; b64=false (RFC 7797) changes what is signed. Key-carrying
+        // headers are never trusted, so a token that relies on them is refused outright rather than half-honoured.
+        foreach (var header in UntrustedHeaders)
+        {
+            if (jwt.TryGetHeaderValue<object>(header, out _))
+            {
+                return (Reasons.UnsupportedHeader, null, null, default, null);
+            }
+        }
+
+        var numbers = new NumericClaims(
+            ReadInteger(jwt, JwtRegisteredClaimNames.Exp), ReadInteger(jwt, JwtRegisteredClaimNames.Nbf), ReadInteger(jwt, JwtRegisteredClaimNames.Iat));
+
+        // Lifetime before signature: an expired or not-yet-valid token is refused without an ECDSA/RSA verification.
+        var now = _time.GetUtcNow().ToUnixTimeSeconds();
+        if (numbers is { Exp: { } end, Nbf: { } start } && start > end)
+        {
+            return (Reasons.InvalidClaim, null, null, default, null);
+        }
+
+        if (numbers.Exp is { } expires && now > expires + _skewSeconds)
+        {
+            return (Reasons.Expired, null, null, default, null);
+        }
+
+        if (numbers.Nbf is { } notBefore && notBefore > now + _skewSeconds)
+        {
+            return (Reasons.NotYetValid, null, null, default, null);
+        }
+
+        // A logout token never passes as an access token, whatever the issuer's ValidTypes.
+        if (!logout && (string.Equals(jwt.Typ, "logout+jwt", StringComparison.OrdinalIgnoreCase) || jwt.TryGetPayloadValue<object>("events", out _)))
+        {
+            return (Reasons.InvalidType, null, null, default, null);
+        }
+
+        var parameters = logout ? issuer.LogoutParameters : issuer.AccessParameters;
+        if (parameters is null)
+        {
+            return (Reasons.InvalidAudience, null, null, default, null);
+        }
+
+        var kid = jwt.Kid;
+        var key = issuer.Keys.Current.Find(kid, alg);
+        if (key is null)
+        {
+            var refreshed = await issuer.Keys.RefreshForUnknownKidAsync(cancellationToken);
+            key = refreshed.Find(kid, alg);
+            if (key is null)
+            {
+                return (Reasons.UnknownKey, null, null, default, null);
+            }
+        }
+
+        TokenValidationResult validation;
+        try
+        {
+            validation = await _handler.ValidateTokenAsync(jwt, parameters);
+        }
+        catch (Exception ex) when (ex is ArgumentException or SecurityTokenException or FormatException or InvalidOperationException or OverflowException or System.Security.Cryptography.CryptographicException)
+        {
+            if (_logger.IsEnabled(LogLevel.Debug))
+            {
+                Log.ValidationThrew(_logger, ex.GetType().Name);
+            }
+
+            return (Reasons.Invalid, null, null, default, null);
+        }
+
+        return validation.IsValid ? (null, jwt, issuer, numbers, key) : (MapFailure(validation.Exception), null, null, default, null);
+    }
+
+    private readonly record struct NumericClaims(long? Exp, long? Nbf, long? Iat);
+
+    // TokenShape has already checked these members' JSON types; reading cannot meet a wrong type.
+    private static long? ReadInteger(JsonWebToken jwt, string name) => jwt.TryGetPayloadValue<long>(name, out var value) ? value : null;
+
+    private static bool TryReadId(JsonWebToken jwt, string name, out string? value)
+    {
+        value = null;
+        if (!jwt.TryGetPayloadValue<string>(name, out var text))
+        {
+            return true;
+        }
+
+        value = text;
+        return ClaimIds.IsValid(text);
+    }
+
+    private static string? ReadString(JsonWebToken jwt, string name) =>
+        jwt.TryGetPayloadValue<string>(name, out var value) && !string.IsNullOrEmpty(value) ? value : null;
+
+    // scope: one space-separated string (RFC 8693, RFC 9068); scp: an array of strings (Entra ID, Okta) or a string.
+    private static bool TryReadScopes(JsonWebToken jwt, out string[] scopes)
+    {
+        scopes = [];
+        var list = new List<string>();
+        if (jwt.TryGetPayloadValue<string>("scope", out var scope) && scope is not null)
+        {
+            list.AddRange(scope.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        }
+
+        if (jwt.TryGetClaim("scp", out _))
+        {
+            if (!TryReadPayloadMember(jwt, "scp", out var scp))
+            {
+                return false;
+            }
+
+            switch (scp.ValueKind)
+            {
+                case JsonValueKind.String:
+                    list.AddRange(scp.GetString()!.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+                    break;
+                case JsonValueKind.Array:
+                    foreach (var item in scp.EnumerateArray())
+                    {
+                        if (item.ValueKind != JsonValueKind.String)
+                        {
+                            return false;
+                        }
+
+                        list.Add(item.GetString()!);
+                    }
+
+                    break;
+                default:
+                    return false;
+            }
+        }
+
+        if (list.Count > 256)
+        {
+            return false;
+        }
+
+        scopes = list.Count == 0 ? [] : [.. list.Distinct(StringComparer.Ordinal)];
+        return true;
+    }
+
+    // cnf (RFC 7800): jkt (RFC 9449) and x5t#S256 (RFC 8705), each a base64url SHA-256 (43 characters).
+    private static bool TryReadBinding(JsonWebToken jwt, out TokenBinding? binding)
+    {
+        binding = null;
+        if (!jwt.TryGetClaim("cnf", out _))
+        {
+            return true;
+        }
+
+        if (!TryReadPayloadMember(jwt, "cnf", out var cnf) || cnf.ValueKind != JsonValueKind.Object)
+        {
+            return false;
+        }
+
+        string? jkt = null, x5t = null;
+        if (cnf.TryGetProperty("jkt", out var j))
+        {
+            if (j.ValueKind != JsonValueKind.String || j.GetString() is not { Length: 43 } value)
+            {
+                return false;
+            }
+
+            jkt = value;
+        }
+
+        if (cnf.TryGetProperty("x5t#S256", out var x))
+        {
+            if (x.ValueKind != JsonValueKind.String || x.GetString() is not { Length: 43 } value)
+            {
+                return false;
+            }
+
+            x5t = value;
+        }
+
+        binding = jkt is null && x5t is null ? null : new TokenBinding(jkt, x5t);
+        return true;
+    }
+
+    private static bool TryReadPayloadMember(JsonWebToken jwt, string name, out JsonElement value)
+    {
+        value = default;
+        try
+        {
+            using var payload = JsonDocument.Parse(Base64UrlEncoder.DecodeBytes(jwt.EncodedPayload));
+            if (!payload.RootElement.TryGetProperty(name, out var member))
+            {
+                return false;
+            }
+
+            value = member.Clone();
+            return true;
+        }
+        catch (Exception ex) when (ex is JsonException or FormatException or ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    private static bool HasLogoutEvent(string encodedPayload, out bool hasNonce)
+    {
+        hasNonce = false;
+        try
+        {
+            using var payload = JsonDocument.Parse(Base64UrlEncoder.DecodeBytes(encodedPayload));
+            hasNonce = payload.RootElement.TryGetProperty("nonce", out _);
+            return payload.RootElement.TryGetProperty("events", out var events) && events.ValueKind == JsonValueKind.Object &&
+                events.TryGetProperty(LogoutEvent, out var logout) && logout.ValueKind == JsonValueKind.Object;
+        }
+        catch (Exception ex) when (ex is JsonException or FormatException or ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    internal static RefusalReason MapFailure(Exception? ex) => ex switch
+    {
+        SecurityTokenExpiredException => Reasons.Expired,
+        SecurityTokenNotYetValidException => Reasons.NotYetValid,
+        SecurityTokenInvalidIssuerException => Reasons.UnknownIssuer,
+        SecurityTokenInvalidAudienceException => Reasons.InvalidAudience,
+        SecurityTokenSignatureKeyNotFoundException => Reasons.UnknownKey,
+        SecurityTokenInvalidSignatureException => Reasons.InvalidSignature,
+        SecurityTokenInvalidAlgorithmException => Reasons.AlgorithmNotAllowed,
+        SecurityTokenInvalidTypeException => Reasons.InvalidType,
+        SecurityTokenNoExpirationException => Reasons.MissingClaim,
+        SecurityTokenInvalidLifetimeException => Reasons.InvalidClaim,
+        SecurityTokenMalformedException => Reasons.Malformed,
+        _ => Reasons.Invalid,
+    };
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = LogEvents.ValidationThrew, Level = LogLevel.Debug, Message = "Token validation threw {ExceptionType}; refused as invalid_token")]
+        public static partial void ValidationThrew(ILogger logger, string exceptionType);
+    }
+}
