@@ -1,3 +1,4 @@
+using Gateway.Testing.Attacks;
 using Gateway.Gate.Refusals;
 using Gateway.Tokens;
 

@@ -1,5 +1,6 @@
+using Gateway.Testing;
 using Gateway.Sessions.Embedded;
-using static Gateway.Tests.TestInfrastructure.TestUsers;
+using static Gateway.Testing.TestUsers;
 using Gateway.Sessions;
 using Gateway.Tokens;
 using Microsoft.Extensions.Options;

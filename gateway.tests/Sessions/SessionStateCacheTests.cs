@@ -1,4 +1,5 @@
-using static Gateway.Tests.TestInfrastructure.TestUsers;
+using Gateway.Testing;
+using static Gateway.Testing.TestUsers;
 using Gateway.Sessions;
 using Microsoft.Extensions.Time.Testing;
 

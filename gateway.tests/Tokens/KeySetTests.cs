@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using Gateway.Tests.TestInfrastructure;
+using Gateway.Testing;
 using Gateway.Tokens;
 using Microsoft.IdentityModel.Tokens;
 

@@ -1,5 +1,5 @@
 using System.Text;
-using Gateway.Tests.TestInfrastructure;
+using Gateway.Testing;
 using Gateway.Tokens;
 
 namespace Gateway.Tests.Tokens;

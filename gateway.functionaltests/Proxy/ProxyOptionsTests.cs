@@ -1,0 +1,57 @@
+using Gateway.Gate;
+using System.Net;
+using Gateway.Testing;
+
+namespace Gateway.FunctionalTests.Proxy;
+
+/// <summary>The standard gateway with Authorization not forwarded and custom identity header names.</summary>
+public sealed class CustomHeadersGateway : StandardGateway
+{
+    protected override void Configure(GatewayConfig config) => config
+        .Set("Gateway:Proxy:ForwardAuthorization", false)
+        .Set("Gateway:Proxy:IdentityHeaders:Subject", "X-User")
+        .Set("Gateway:Proxy:IdentityHeaders:Session", "")
+        .Set("Gateway:Proxy:IdentityHeaders:TokenId", "X-Token-Id")
+        .Set("Gateway:Proxy:IdentityHeaders:Issuer", "X-Issuer");
+}
+
+public sealed class ProxyOptionsTests(CustomHeadersGateway fixture) : IClassFixture<CustomHeadersGateway>
+{
+    [Fact]
+    public async Task Get_ForwardAuthorizationOff_BackendGetsIdentityButNoToken()
+    {
+        var token = TokenFactory.Mint(fixture.Es256, sub: "carol", sid: "s9", jti: "jti-1");
+
+        using var response = await fixture.Gateway.GetAsync("/api/custom", token, new Dictionary<string, string>
+        {
+            ["X-User"] = "mallory",
+            ["X-Token-Id"] = "forged",
+            ["X-Issuer"] = "https://evil.test",
+        });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var seen = Assert.Single(fixture.Backend.RequestsTo("/api/custom"));
+        Assert.Null(seen.Header("Authorization"));
+        Assert.Equal("carol", seen.Header("X-User"));
+        Assert.Equal("jti-1", seen.Header("X-Token-Id"));
+        Assert.Equal(TokenFactory.Issuer, seen.Header("X-Issuer"));
+        Assert.Null(seen.Header("X-Auth-Session"));
+    }
+
+    [Fact]
+    public async Task Get_AnonymousRouteWithCustomHeaderNames_StripsThem()
+    {
+        using var response = await fixture.Gateway.GetAsync("/public/custom", headers: new Dictionary<string, string>
+        {
+            ["x-user"] = "mallory",
+            ["X-Token-Id"] = "forged",
+            ["X-Issuer"] = "https://evil.test",
+        });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var seen = Assert.Single(fixture.Backend.RequestsTo("/public/custom"));
+        Assert.Null(seen.Header("X-User"));
+        Assert.Null(seen.Header("X-Token-Id"));
+        Assert.Null(seen.Header("X-Issuer"));
+    }
+}
