@@ -64,8 +64,6 @@ internal sealed partial class HaproxyPeer
             : $"haproxy {major}.{minor} is built without OpenSSL: no jwt_verify";
     }
 
-    public static string Version(string vv) => VersionPattern().Match(vv) is { Success: true } m ? m.Value : "haproxy";
-
     /// <summary>
     /// The generated config. Cheap checks first, then the signature, then the denylist; a missing claim fails its
     /// check (an absent variable never matches an <c>_ok</c> ACL). <c>/public</c> is forwarded without a token.
