@@ -145,6 +145,14 @@ internal sealed class CompareCommand
             AddCpuRow("unique-tokens", b, g);
         }
 
+        // 3b. Peers: HAProxy jwt_verify and YARP + JwtBearer + Redis beside bare YARP and the gateway, same job.
+        if (Runs(PeerComparison.Check))
+        {
+            var peers = new PeerComparison(deployment, minter, runId, _copies, _warmup, _duration, _line.GetInt("peer-rounds", _quick ? 1 : 3),
+                _line.GetInt("peer-denylist", 10_000), _line.GetInt("peer-pool", 1_500_000), _out, RunAsync);
+            _report.Sections.Add(await peers.RunAsync(baseline, gateway, cancellationToken));
+        }
+
         // 4. Invalid flood: refusals/s against bare forwarded/s; memory must stay flat.
         if (Runs(ScenarioCatalog.InvalidFlood))
         {

@@ -1,12 +1,17 @@
+using System.Buffers.Text;
 using System.Diagnostics;
 using LoadTests.Engine;
+using LoadTests.Hosting;
 using LoadTests.Reports;
+using LoadTests.Scenarios;
+using LoadTests.Tokens;
 
 namespace LoadTests.Commands;
 
 /// <summary>
-/// <c>selftest</c>: cheap checks of the tool's pure logic (open-model schedule, statistics, thresholds), kept here
-/// rather than in the test project so <c>dotnet test</c> does not build the load tool.
+/// <c>selftest</c>: cheap checks of the tool's pure logic (open-model schedule, statistics, thresholds, and the peers
+/// check's medians, rotation, pool sizing and HAProxy config), kept here rather than in the test project so
+/// <c>dotnet test</c> does not build the load tool.
 /// </summary>
 internal static class SelfTest
 {
@@ -55,6 +60,42 @@ internal static class SelfTest
         var threshold = Threshold.Parse("reused-tokens:p99 < 5");
         Check(threshold is { Scope: "reused-tokens", Metric: "p99", Operator: "<", Value: 5 } && threshold.Holds(4.9) && !threshold.Holds(5), "threshold parsing");
         Check(Threshold.Parse("fail%<1").Metric == "fail%", "fail% threshold");
+
+        // The peers check: medians, rotation, pool sizing, the HAProxy config and the PEM it loads.
+        Check(Median.Of([3, 1, 2]) == 2 && Median.Of([4, 1, 3, 2]) == 2.5 && Median.Of([]) == 0, "median of odd, even and no rounds");
+        var systems = new[] { "a", "b", "c", "d" };
+        var orders = Enumerable.Range(0, 4).Select(r => PeerComparison.Rotated(systems, r)).ToList();
+        Check(string.Concat(orders[1]) == "bcda" && Enumerable.Range(0, 4).All(position => orders.Select(o => o[position]).Distinct().Count() == 4),
+            "rounds rotate the order: every system takes every position once in 4 rounds");
+        Check(PeerComparison.NeverSeenPoolSize(10_000, TimeSpan.FromSeconds(13), 3, 1_500_000) == 429_000
+              && PeerComparison.NeverSeenPoolSize(10, TimeSpan.FromSeconds(1), 1, 1_500_000) == 20_000
+              && PeerComparison.NeverSeenPoolSize(1e6, TimeSpan.FromSeconds(25), 3, 1_500_000) == 1_500_000,
+            "never-seen pool: fastest reused rate × (warm-up + measure) × rounds + 10 %, within [20,000, --peer-pool]");
+        var first = new TokenPool(["t1", "t2", "t3"]);
+        var second = new TokenPool(["t1", "t2", "t3"]);
+        first.Next();
+        first.Next();
+        Check(second.Next() == "t1" && first.Next() == "t3" && first.Reused == 0 && second.Reused == 0, "each system walks the never-seen pool from its start");
+        var config = HaproxyPeer.Config(18080, new Uri("http://127.0.0.1:5000/"), "/tmp/k.pem", "/tmp/deny.map", "https://loadtests.local", "api");
+        Check(config.Contains("bind 127.0.0.1:18080", StringComparison.Ordinal)
+              && config.Contains("server backend 127.0.0.1:5000", StringComparison.Ordinal)
+              && config.Contains("jwt_verify(\"ES256\",\"/tmp/k.pem\") -m int 1", StringComparison.Ordinal)
+              && config.Contains("acl iss_ok var(txn.iss) -m str https://loadtests.local", StringComparison.Ordinal)
+              && config.Contains("acl aud_ok var(txn.aud) -m str api", StringComparison.Ordinal)
+              && config.Contains("add(30),sub(txn.now) -m int ge 0", StringComparison.Ordinal)
+              && config.Contains("map(/tmp/deny.map) -m found", StringComparison.Ordinal)
+              && new[] { "!alg_ok", "!iss_ok", "!aud_ok", "!exp_ok", "!sig_ok", "revoked" }.All(c => config.Contains($"deny_status 401 if protected {c}", StringComparison.Ordinal)),
+            "HAProxy config: key, denylist map, issuer, audience, expiry with skew, a 401 for each failed check");
+        var key = SigningKey.Generate("self");
+        using (var minter = new TokenMinter(key, "iss", "aud"))
+        using (var fromPem = System.Security.Cryptography.ECDsa.Create())
+        {
+            fromPem.ImportFromPem(key.PublicKeyPem());
+            var token = minter.Mint(new TokenClaims("s", null, "j", 0, 1));
+            var dot = token.LastIndexOf('.');
+            Check(fromPem.VerifyData(System.Text.Encoding.ASCII.GetBytes(token[..dot]), Base64Url.DecodeFromChars(token.AsSpan(dot + 1)), System.Security.Cryptography.HashAlgorithmName.SHA256),
+                "the PEM given to HAProxy verifies a minted ES256 token");
+        }
 
         Console.WriteLine(failures.Count == 0 ? "selftest passed" : $"selftest: {failures.Count} failed");
         return failures.Count == 0 ? 0 : 1;

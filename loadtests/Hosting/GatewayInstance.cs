@@ -99,35 +99,12 @@ internal sealed class GatewayInstance
             return File.Exists(explicitDll) ? Path.GetFullPath(explicitDll) : throw new FileNotFoundException($"--gateway-dll: {explicitDll} not found");
         }
 
-        var root = RepoPaths.Root() ?? throw new InvalidOperationException("Gateway.sln not found above the working directory; pass --gateway-dll");
-        var project = Path.Combine(root, "gateway");
-        var dll = Path.Combine(project, "bin", "Release", "net10.0", "Gateway.dll");
-        var newestSource = Directory.EnumerateFiles(project, "*.*", SearchOption.AllDirectories)
-            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
-                        && !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
-                        && (f.EndsWith(".cs", StringComparison.Ordinal) || f.EndsWith(".csproj", StringComparison.Ordinal)))
-            .Append(Path.Combine(root, "Directory.Packages.props"))
-            .Append(Path.Combine(root, "Directory.Build.props"))
-            .Where(File.Exists)
-            .Max(File.GetLastWriteTimeUtc);
-        if (File.Exists(dll) && File.GetLastWriteTimeUtc(dll) >= newestSource)
+        if (RepoPaths.Root() is null)
         {
-            return dll;
+            throw new InvalidOperationException("Gateway.sln not found above the working directory; pass --gateway-dll");
         }
 
-        await output.WriteLineAsync($"Building the gateway: dotnet build {project} -c Release");
-        var build = ChildProcesses.Start("dotnet build gateway", "dotnet", ["build", Path.Combine(project, "Gateway.csproj"), "-c", "Release", "-nologo", "-v", "q"],
-            workingDirectory: root);
-        await build.Process.WaitForExitAsync(cancellationToken);
-        var exitCode = build.Process.ExitCode;
-        var tail = build.Tail;
-        ChildProcesses.Stop(build);
-        if (exitCode != 0 || !File.Exists(dll))
-        {
-            throw new InvalidOperationException($"dotnet build gateway -c Release failed ({exitCode}):{Environment.NewLine}{tail}");
-        }
-
-        return dll;
+        return await ProjectBuild.LocateOrBuildAsync("gateway", "Gateway", output, cancellationToken);
     }
 
     /// <summary>A sanity check before measuring: the gateway refuses a request without a token.</summary>

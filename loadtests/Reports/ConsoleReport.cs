@@ -39,6 +39,17 @@ internal static class ConsoleReport
                 report.Comparison.Select(c => new[] { c.Check, c.Baseline, c.Gateway, c.Ratio, c.Target, c.Verdict }).ToList()));
         }
 
+        foreach (var section in report.Sections)
+        {
+            text.AppendLine();
+            text.AppendLine(section.Title);
+            text.Append(Table(section.Header, section.Rows));
+            foreach (var note in section.Notes)
+            {
+                text.AppendLine("  note: " + note);
+            }
+        }
+
         foreach (var outcome in report.Thresholds)
         {
             text.AppendLine(CultureInfo.InvariantCulture,

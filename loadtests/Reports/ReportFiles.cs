@@ -20,6 +20,11 @@ internal static class ReportFiles
             await File.WriteAllTextAsync(Path.Combine(folder, "comparison.csv"), ComparisonCsv(report));
         }
 
+        foreach (var section in report.Sections)
+        {
+            await File.WriteAllTextAsync(Path.Combine(folder, section.CsvFileName), SectionCsv(section));
+        }
+
         await File.WriteAllTextAsync(Path.Combine(folder, "report.html"), Html(report));
     }
 
@@ -44,6 +49,22 @@ internal static class ReportFiles
             md.AppendLine();
             md.Append(MarkdownTable(["check", "baseline", "gateway", "ratio", "target", "verdict"],
                 report.Comparison.Select(c => new[] { c.Check, c.Baseline, c.Gateway, c.Ratio, c.Target, c.Verdict })));
+        }
+
+        foreach (var section in report.Sections)
+        {
+            md.AppendLine();
+            md.AppendLine(CultureInfo.InvariantCulture, $"## {section.Title}");
+            md.AppendLine();
+            md.Append(MarkdownTable(section.Header, section.Rows));
+            if (section.Notes.Count > 0)
+            {
+                md.AppendLine();
+                foreach (var note in section.Notes)
+                {
+                    md.AppendLine("- " + note);
+                }
+            }
         }
 
         if (report.Thresholds.Count > 0)
@@ -144,6 +165,18 @@ internal static class ReportFiles
         return csv.ToString();
     }
 
+    public static string SectionCsv(ReportSection section)
+    {
+        var csv = new StringBuilder();
+        csv.AppendLine(string.Join(",", section.Header.Select(Quote)));
+        foreach (var row in section.Rows)
+        {
+            csv.AppendLine(string.Join(",", row.Select(Quote)));
+        }
+
+        return csv.ToString();
+    }
+
     public static string Html(RunReport report)
     {
         var html = new StringBuilder();
@@ -166,6 +199,16 @@ internal static class ReportFiles
             html.AppendLine("<h2>Comparison (gateway / bare YARP, same run)</h2>");
             html.Append(HtmlTable(["check", "baseline", "gateway", "ratio", "target", "verdict"],
                 report.Comparison.Select(c => new[] { c.Check, c.Baseline, c.Gateway, c.Ratio, c.Target, c.Verdict })));
+        }
+
+        foreach (var section in report.Sections)
+        {
+            html.AppendLine(CultureInfo.InvariantCulture, $"<h2>{E(section.Title)}</h2>");
+            html.Append(HtmlTable(section.Header, section.Rows));
+            foreach (var note in section.Notes)
+            {
+                html.AppendLine(CultureInfo.InvariantCulture, $"<p class=\"small\">{E(note)}</p>");
+            }
         }
 
         if (report.Thresholds.Count > 0)

@@ -23,6 +23,9 @@ internal sealed class RunReport
 
     public List<ComparisonRow> Comparison { get; } = [];
 
+    /// <summary>Further tables after the comparison (e.g. the gateway beside other proxies).</summary>
+    public List<ReportSection> Sections { get; } = [];
+
     public List<ThresholdOutcome> Thresholds { get; } = [];
 
     public List<string> Notes { get; } = [];

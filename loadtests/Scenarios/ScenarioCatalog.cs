@@ -35,11 +35,11 @@ internal static class ScenarioCatalog
     }
 
     /// <summary>A new token on every request, pre-minted so minting does not load the generator while measuring.</summary>
-    public static Scenario Unique(LoadTarget target, HttpClient client, TokenPool pool, ScenarioSettings settings)
+    public static Scenario Unique(LoadTarget target, HttpClient client, TokenPool pool, ScenarioSettings settings, string name = UniqueTokens)
     {
         var uri = new Uri(target.Url, settings.Path);
         var reusedBefore = pool.Reused;
-        return new Scenario(UniqueTokens, ctx => LoadClient.GetAsync(client, uri, pool.Next(), ctx.CancellationToken))
+        return new Scenario(name, ctx => LoadClient.GetAsync(client, uri, pool.Next(), ctx.CancellationToken))
         {
             Target = target.Name,
             WarmUp = settings.WarmUp,
@@ -52,7 +52,7 @@ internal static class ScenarioCatalog
                 var reused = pool.Reused - reusedBefore;
                 if (reused > 0 && target.ChecksTokens)
                 {
-                    result.Notes.Add($"the pre-minted pool ran dry: {reused:N0} tokens were sent a second time (cache hits); raise --unique-pool");
+                    result.Notes.Add($"the pre-minted pool ran dry: {reused:N0} tokens were sent a second time (cache hits); raise --unique-pool (--peer-pool for the peers check)");
                 }
 
                 return Task.CompletedTask;

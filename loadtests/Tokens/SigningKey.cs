@@ -55,6 +55,13 @@ internal sealed class SigningKey
 
     public ECDsa CreateEcdsa() => ECDsa.Create(Parameters);
 
+    /// <summary>The public key as a PEM SubjectPublicKeyInfo (what HAProxy's <c>jwt_verify</c> loads).</summary>
+    public string PublicKeyPem()
+    {
+        using var ecdsa = ECDsa.Create(new ECParameters { Curve = Parameters.Curve, Q = Parameters.Q });
+        return ecdsa.ExportSubjectPublicKeyInfoPem() + "\n";
+    }
+
     public JsonObject PrivateJwk()
     {
         var jwk = PublicJwk();
