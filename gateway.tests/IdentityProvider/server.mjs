@@ -13,6 +13,9 @@ import Provider, { errors } from 'oidc-provider';
 // the Provider constructor uses to load `jwks`. Calling it again swaps the signing keys of a running provider,
 // which is what a key rotation at a real IdP looks like from outside: a new kid signs, the old kid leaves the JWKS.
 import initializeKeystore from 'oidc-provider/lib/helpers/initialize_keystore.js';
+// oidc-provider's own in-memory adapter, configured explicitly: clients added at run time go into its store the way
+// dynamically registered clients do, and Client.find reads them from there.
+import MemoryAdapter from 'oidc-provider/lib/adapters/memory_adapter.js';
 
 const generateKeyPair = promisify(crypto.generateKeyPair);
 
@@ -72,7 +75,10 @@ const clients = (config.clients ?? []).map((c) => ({
   ...c,
 }));
 
+const clientStore = new MemoryAdapter('Client');
+
 const provider = new Provider(issuer, {
+  adapter: MemoryAdapter,
   clients,
   jwks,
   cookies: { keys: [crypto.randomBytes(32).toString('base64url')] },
@@ -85,13 +91,20 @@ const provider = new Provider(issuer, {
   // Refresh tokens rotate on every use: the one presented is consumed, a new one comes back.
   rotateRefreshToken: true,
   issueRefreshToken: async (_ctx, client, code) => client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access'),
-  // RFC 9068 leaves `sid` out of access tokens; oidc-provider does too unless told. The AccessToken model knows the
-  // session's sid (token.sid) for user grants; client credentials have none.
+  // RFC 9068 leaves `sid` out of access tokens; oidc-provider does too unless told. token.sid is only set for
+  // clients whose sessions oidc-provider tracks for them (backchannel_logout_uri with
+  // backchannel_logout_session_required, or `sid` asked for through the claims parameter), so otherwise the
+  // session's sid for this client is looked up by the token's sessionUid. Client credentials have no session.
   async extraTokenClaims(_ctx, token) {
-    if (settings.accessTokenSid && token.sid) {
-      return { sid: token.sid };
+    if (!settings.accessTokenSid || !token.accountId) {
+      return undefined;
     }
-    return undefined;
+    let { sid } = token;
+    if (!sid && token.sessionUid) {
+      const session = await provider.Session.findByUid(token.sessionUid);
+      sid = session?.sidFor(token.clientId);
+    }
+    return sid ? { sid } : undefined;
   },
   ttl: {
     AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? ttl.accessToken,
@@ -209,8 +222,11 @@ const control = {
     if (typeof metadata.client_id !== 'string' || !metadata.client_id) {
       throw Object.assign(new Error('client_id is required'), { status: 400 });
     }
+    if (clients.some((c) => c.client_id === metadata.client_id)) {
+      throw Object.assign(new Error(`${metadata.client_id} is a statically configured client`), { status: 409 });
+    }
     await provider.Client.validate(metadata);
-    await provider.Client.adapter.upsert(metadata.client_id, metadata);
+    await clientStore.upsert(metadata.client_id, metadata);
     const client = await provider.Client.find(metadata.client_id);
     return client.metadata();
   },
