@@ -58,6 +58,8 @@ async function newKeySet() {
 }
 
 let jwks = await newKeySet();
+// RSA key generation takes a moment on a busy machine: the next rotation's keys are made in the background.
+let nextKeySet = newKeySet();
 
 // Listen first (port 0: the OS picks one), then build the provider for the issuer that port makes.
 let handler = (_req, res) => { res.statusCode = 503; res.end(); };
@@ -206,7 +208,8 @@ const control = {
   // in the JWKS (after the new ones, which sign from now on).
   'POST /__test/rotate-keys': async (body) => {
     const previous = jwks;
-    const next = await newKeySet();
+    const next = await nextKeySet;
+    nextKeySet = newKeySet();
     jwks = body.retainPrevious ? { keys: [...next.keys, ...previous.keys] } : next;
     initializeKeystore.call(provider, jwks);
     return { jwks: publicJwks(), removed: body.retainPrevious ? [] : previous.keys.map((k) => k.kid) };
@@ -258,4 +261,4 @@ process.stdin.on('end', shutdown);
 process.stdin.on('error', shutdown);
 process.stdin.resume();
 
-process.stdout.write(`OIDC-PROVIDER-READY ${JSON.stringify({ issuer, port: actualPort })}\n`);
+process.stdout.write(`OIDC-PROVIDER-READY ${JSON.stringify({ issuer, port: actualPort, node: process.version })}\n`);

@@ -46,6 +46,9 @@ public partial class OidcProvider : IAsyncLifetime, IAsyncDisposable
     /// <summary>The issuer, <c>http://127.0.0.1:port</c> (no trailing slash), exactly as tokens carry it in <c>iss</c>.</summary>
     public string Issuer { get; private set; } = string.Empty;
 
+    /// <summary>The version of node running the provider (<c>v20.19.0</c>, say).</summary>
+    public string NodeVersion { get; private set; } = string.Empty;
+
     /// <summary>The provider's JWKS endpoint.</summary>
     public string JwksUri => Issuer + "/jwks";
 
@@ -469,6 +472,7 @@ public partial class OidcProvider : IAsyncLifetime, IAsyncDisposable
 
         var announced = JsonNode.Parse(line)!.AsObject();
         Issuer = (string)announced["issuer"]!;
+        NodeVersion = (string?)announced["node"] ?? string.Empty;
         _issuerUri = new Uri(Issuer + "/");
     }
 
