@@ -152,7 +152,8 @@ const provider = new Provider(issuer, {
   },
   // oidc-provider 8.x posts back-channel logouts with `got` and node's plain dns.lookup: loopback receivers work
   // as they are. (9.x refuses special-use addresses, 127.0.0.0/8 included; see README.md for its override.)
-  httpOptions: () => ({ signal: AbortSignal.timeout(2500) }),
+  // 10 s rather than the default 2.5 s: a receiver on a loaded CI machine may be slow to answer.
+  httpOptions: () => ({ signal: AbortSignal.timeout(10_000) }),
 });
 
 provider.on('backchannel.success', (_ctx, client, accountId, sid) => {
