@@ -1,3 +1,4 @@
+using Gateway.Sessions.Embedded;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -9,7 +10,10 @@ namespace Gateway.Sessions;
 
 public static partial class SessionsServiceCollectionExtensions
 {
-    /// <summary>Session state: Redis when <c>Gateway:Redis:Configuration</c> is set, else the in-process store.</summary>
+    /// <summary>
+    /// Session state: Redis when <c>Gateway:Redis:Configuration</c> is set, else the embedded store, kept in the journal
+    /// at <c>Gateway:Embedded:Path</c>.
+    /// </summary>
     public static IServiceCollection AddGatewaySessions(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<SessionOptions>().Bind(configuration.GetSection(SessionOptions.SectionName)).ValidateOnStart();
@@ -23,7 +27,17 @@ public static partial class SessionsServiceCollectionExtensions
         var redis = configuration[$"{RedisOptions.SectionName}:Configuration"];
         if (string.IsNullOrWhiteSpace(redis))
         {
-            services.AddSingleton<InProcessSessionStore>();
+            services.AddOptions<EmbeddedOptions>().Bind(configuration.GetSection(EmbeddedOptions.SectionName)).ValidateOnStart();
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EmbeddedOptions>, EmbeddedOptionsValidator>());
+            services.AddSingleton(sp => EmbeddedJournalFactory.Open(
+                sp.GetRequiredService<IOptions<EmbeddedOptions>>(),
+                sp.GetRequiredService<IHostEnvironment>(),
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILoggerFactory>()));
+            services.AddSingleton(sp => new InProcessSessionStore(
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<IOptions<Tokens.TokenOptions>>(),
+                sp.GetRequiredService<EmbeddedJournal>()));
             services.AddSingleton<ISessionStore>(sp => sp.GetRequiredService<InProcessSessionStore>());
             services.AddSingleton<ISessionStoreHealth, InProcessSessionStoreHealth>();
             services.AddHostedService<InProcessAnnouncement>();
@@ -36,11 +50,13 @@ public static partial class SessionsServiceCollectionExtensions
         return services;
     }
 
-    private sealed partial class InProcessAnnouncement(ILogger<InProcessSessionStore> logger) : IHostedService
+    /// <summary>Opens the journal (a bad one fails start-up here, naming the key) and says where the state is kept.</summary>
+    private sealed partial class InProcessAnnouncement(InProcessSessionStore store, IOptions<EmbeddedOptions> options, ILogger<InProcessSessionStore> logger) : IHostedService
     {
         public Task StartAsync(CancellationToken cancellationToken)
         {
-            Log.InProcess(logger);
+            var journal = store.Journal!;
+            Log.InProcess(logger, journal.FilePath, options.Value.Durability, journal.LiveCount, journal.ReplayDuration.TotalMilliseconds);
             return Task.CompletedTask;
         }
 
@@ -49,7 +65,7 @@ public static partial class SessionsServiceCollectionExtensions
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 3101, Level = LogLevel.Warning, Message = "No Gateway:Redis:Configuration: using the in-process session store. Revocations live in this process only: lost on restart and not shared with other instances")]
-        public static partial void InProcess(ILogger logger);
+        [LoggerMessage(EventId = 3101, Level = LogLevel.Warning, Message = "No Gateway:Redis:Configuration: using the embedded session store, kept in {Path} (Gateway:Embedded:Path, durability {Durability}); {Records} records restored in {Milliseconds:F1} ms. One instance only: its revocations are not shared with other instances")]
+        public static partial void InProcess(ILogger logger, string path, JournalDurability durability, int records, double milliseconds);
     }
 }
