@@ -244,7 +244,7 @@ internal sealed class InProcessSessionStore : ISessionStore, IDisposable
         {
             _journal.Append(record, durable);
         }
-        catch (IOException ex)
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
         {
             throw new SessionStoreUnavailableException($"the embedded store could not record the change in its journal: {ex.Message}", ex);
         }
