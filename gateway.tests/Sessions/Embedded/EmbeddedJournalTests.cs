@@ -306,6 +306,14 @@ public sealed class EmbeddedJournalTests : IDisposable
     }
 
     [Fact]
+    public void DirectorySync_Works_WhereRenamesNeedIt()
+    {
+        Directory.CreateDirectory(_directory);
+        Assert.Equal(OperatingSystem.IsLinux() || OperatingSystem.IsMacOS(), DirectorySync.TrySync(_directory));
+        Assert.False(DirectorySync.TrySync(Path.Combine(_directory, "missing")));
+    }
+
+    [Fact]
     public void ARecordTooLargeForTheFormat_IsRefusedBeforeAnythingIsWritten()
     {
         using var journal = Open();

@@ -246,6 +246,7 @@ internal sealed partial class EmbeddedJournal : IDisposable
             file.SetLength(0);
             file.Write(header);
             file.Flush(flushToDisk: true);
+            DirectorySync.TrySync(Path.GetDirectoryName(FilePath)!);
             _length = header.Length;
             _nextCheck = _compactionThreshold;
             return;
@@ -383,6 +384,8 @@ internal sealed partial class EmbeddedJournal : IDisposable
             BeforeCompactionRename?.Invoke(temp);
             // rename(2): a crash leaves either the old journal or the complete new one, never a mix.
             File.Move(temp, FilePath, overwrite: true);
+            // ...and the rename itself on disk, before anything is appended to the new file.
+            DirectorySync.TrySync(Path.GetDirectoryName(FilePath)!);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
