@@ -24,6 +24,9 @@ ENV GATEWAY_CONFIG=/app/config/appsettings.json \
     Gateway__Logging__Format=json \
     DOTNET_NOLOGO=1
 EXPOSE 8080 8081
+# With no Redis configured, the embedded store keeps its journal in /app/data (Gateway:Embedded:Path, relative to
+# /app): writable by the app user; mount a volume there (-v gateway-data:/app/data) to keep it across containers.
+RUN mkdir -p /app/data && chown "$APP_UID" /app/data
 # The image's built-in unprivileged user (uid 1654).
 USER $APP_UID
 # The aspnet image has no curl: the gateway probes its own /healthz (workstation GC keeps the probe process small).

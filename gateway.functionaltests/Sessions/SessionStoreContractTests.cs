@@ -136,12 +136,6 @@ public abstract class SessionStoreContractTests : IAsyncLifetime
     }
 }
 
-public sealed class EmbeddedSessionStoreContractTests : SessionStoreContractTests
-{
-    protected override Task<ISessionStore> CreateStoreAsync() =>
-        Task.FromResult<ISessionStore>(new EmbeddedSessionStore(TimeProvider.System, new DenylistLifetime(TimeProvider.System, Options.Create(new TokenOptions()))));
-}
-
 public sealed class RedisSessionStoreContractTests(RedisSessionStoreContractTests.Redis fixture) : SessionStoreContractTests, IClassFixture<RedisSessionStoreContractTests.Redis>
 {
     private ConnectionMultiplexer? _connection;

@@ -222,6 +222,12 @@ public sealed class GatewayHost : IAsyncDisposable
             written.Set("Gateway:Admin:Urls", JsonValue.Create("http://127.0.0.1:0"));
         }
 
+        if (written.Get("Gateway:Embedded:Path") is null)
+        {
+            // Each gateway its own embedded-store journal, removed with the folder (a test that restarts names one).
+            written.Set("Gateway:Embedded:Path", JsonValue.Create(Path.Combine(directory, "gateway-state.journal")));
+        }
+
         var path = Path.Combine(directory, "appsettings.json");
         File.WriteAllText(path, written.ToJson());
         var logs = new LogSink();

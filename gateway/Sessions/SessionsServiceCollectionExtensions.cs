@@ -11,7 +11,10 @@ namespace Gateway.Sessions;
 
 public static class SessionsServiceCollectionExtensions
 {
-    /// <summary>Session state: Redis when <c>Gateway:Redis:Configuration</c> is set, else the embedded store.</summary>
+    /// <summary>
+    /// Session state: Redis when <c>Gateway:Redis:Configuration</c> is set, else the embedded store, kept in the journal
+    /// at <c>Gateway:Embedded:Path</c>.
+    /// </summary>
     public static IServiceCollection AddGatewaySessions(this IServiceCollection services, IConfiguration configuration)
     {
         // FailureMode, MaxStaleness and LocalCacheSize first lived under Gateway:Redis: still read from there, and the
@@ -31,7 +34,17 @@ public static class SessionsServiceCollectionExtensions
         var redis = configuration[$"{RedisOptions.SectionName}:Configuration"];
         if (string.IsNullOrWhiteSpace(redis))
         {
-            services.AddSingleton<EmbeddedSessionStore>();
+            services.AddOptions<EmbeddedOptions>().Bind(configuration.GetSection(EmbeddedOptions.SectionName)).ValidateOnStart();
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EmbeddedOptions>, EmbeddedOptionsValidator>());
+            services.AddSingleton(sp => EmbeddedJournalFactory.Open(
+                sp.GetRequiredService<IOptions<EmbeddedOptions>>(),
+                sp.GetRequiredService<IHostEnvironment>(),
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILoggerFactory>()));
+            services.AddSingleton(sp => new EmbeddedSessionStore(
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<DenylistLifetime>(),
+                sp.GetRequiredService<EmbeddedJournal>()));
             services.AddSingleton<ISessionStore>(sp => sp.GetRequiredService<EmbeddedSessionStore>());
             services.AddSingleton<ISessionStoreHealth, EmbeddedSessionStoreHealth>();
             services.AddHostedService<EmbeddedAnnouncement>();

@@ -1,15 +1,17 @@
 using Gateway.Telemetry;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Gateway.Sessions.Embedded;
 
-/// <summary>Says at start-up that the embedded store is in use, and what that means.</summary>
-internal sealed partial class EmbeddedAnnouncement(ILogger<EmbeddedSessionStore> logger) : IHostedService
+/// <summary>Says at start-up that the embedded store is in use, where its journal is and what it restored.</summary>
+internal sealed partial class EmbeddedAnnouncement(EmbeddedSessionStore store, IOptions<EmbeddedOptions> options, ILogger<EmbeddedSessionStore> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        Log.Embedded(logger);
+        var journal = store.Journal!;
+        Log.Embedded(logger, journal.FilePath, options.Value.Durability, journal.LiveCount, journal.ReplayDuration.TotalMilliseconds);
         return Task.CompletedTask;
     }
 
@@ -17,7 +19,7 @@ internal sealed partial class EmbeddedAnnouncement(ILogger<EmbeddedSessionStore>
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = LogEvents.EmbeddedStore, Level = LogLevel.Warning, Message = "No Gateway:Redis:Configuration: using the embedded session store. Revocations are kept by this instance only, not shared with other instances")]
-        public static partial void Embedded(ILogger logger);
+        [LoggerMessage(EventId = LogEvents.EmbeddedStore, Level = LogLevel.Warning, Message = "No Gateway:Redis:Configuration: using the embedded session store, kept in {Path} (Gateway:Embedded:Path, durability {Durability}); {Records} records restored in {Milliseconds:F1} ms. One instance only: its revocations are not shared with other instances")]
+        public static partial void Embedded(ILogger logger, string path, JournalDurability durability, int records, double milliseconds);
     }
 }

@@ -1,24 +1,54 @@
 using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
 
 namespace Gateway.Sessions.Embedded;
 
 /// <summary>
 /// The embedded single-instance store (no Redis configured). Same contract as Redis: denylist entries expire with
-/// what they deny (<see cref="DenylistLifetime"/>), and a sweep drops expired entries so memory stays bounded.
+/// what they deny (<see cref="DenylistLifetime"/>), and a sweep drops expired entries so memory stays bounded. With
+/// a journal, every write is appended to it (while the user's lock is held, so the journal's order is the order of
+/// the writes) and the state is rebuilt from it at start-up: a restart or a crash loses no acknowledged write. Use
+/// counts are journalled without an fsync of their own (they are per-request writes): a power loss may forget the
+/// last few uses, a process crash none.
 /// </summary>
 internal sealed class EmbeddedSessionStore : ISessionStore, IDisposable
 {
     public const string KindName = "embedded";
+
+    // Journal record kinds. Keys join their parts as "<length>:<part>" each, which no two tuples share.
+    private const string UserKind = "user";
+    private const string TokenKind = "token";
+    private const string SessionKind = "session";
+    private const string ClientKind = "client";
+    private const string ActiveKind = "active";
+    private const string OnceKind = "once";
+    private const string UsesKind = "uses";
 
     private readonly ConcurrentDictionary<UserKey, UserEntry> _users = new();
     private readonly DenylistLifetime _lifetime;
     private readonly ITimer _sweep;
 
     public EmbeddedSessionStore(TimeProvider time, DenylistLifetime lifetime)
+        : this(time, lifetime, journal: null)
+    {
+    }
+
+    /// <summary>A store that journals its writes to <paramref name="journal"/> (when given) and starts from its records.</summary>
+    public EmbeddedSessionStore(TimeProvider time, DenylistLifetime lifetime, EmbeddedJournal? journal)
     {
         _lifetime = lifetime;
+        Journal = journal;
+        if (journal is not null)
+        {
+            Restore(journal.LiveRecords());
+        }
+
         _sweep = time.CreateTimer(_ => Sweep(), null, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
     }
+
+    /// <summary>The journal this store writes to, if any.</summary>
+    public EmbeddedJournal? Journal { get; }
 
     public string Kind => KindName;
 
@@ -53,6 +83,7 @@ internal sealed class EmbeddedSessionStore : ISessionStore, IDisposable
             var key = (route, jti);
             var count = entry.Uses.TryGetValue(key, out var use) && use.Until > now ? use.Count + 1 : 1;
             entry.Uses[key] = (count, until);
+            Remember(new JournalRecord(UsesKind, Key(user, route, jti), count.ToString(CultureInfo.InvariantCulture), until), durable: false);
             return count;
         }));
     }
@@ -60,14 +91,24 @@ internal sealed class EmbeddedSessionStore : ISessionStore, IDisposable
     public Task RevokeTokenAsync(UserKey user, string jti, long exp, string why, CancellationToken cancellationToken)
     {
         var until = _lifetime.Until(exp);
-        Mutate(user, entry => entry.Tokens[jti] = Math.Max(until, entry.Tokens.GetValueOrDefault(jti)));
+        Mutate(user, entry =>
+        {
+            var kept = entry.Tokens[jti] = Math.Max(until, entry.Tokens.GetValueOrDefault(jti));
+            Remember(new JournalRecord(TokenKind, Key(user, jti), why, kept));
+            return kept;
+        });
         return Task.CompletedTask;
     }
 
     public Task RevokeSessionAsync(UserKey user, string sid, long exp, CancellationToken cancellationToken)
     {
         var until = _lifetime.Until(exp);
-        Mutate(user, entry => entry.Sessions[sid] = Math.Max(until, entry.Sessions.GetValueOrDefault(sid)));
+        Mutate(user, entry =>
+        {
+            var kept = entry.Sessions[sid] = Math.Max(until, entry.Sessions.GetValueOrDefault(sid));
+            Remember(new JournalRecord(SessionKind, Key(user, sid), string.Empty, kept));
+            return kept;
+        });
         return Task.CompletedTask;
     }
 
@@ -76,6 +117,7 @@ internal sealed class EmbeddedSessionStore : ISessionStore, IDisposable
         {
             entry.Version++;
             entry.Cutoff = Math.Max(entry.Cutoff, cutoff);
+            Remember(new JournalRecord(UserKind, Key(user), FormattableString.Invariant($"{entry.Version} {entry.Cutoff}"), JournalRecord.Never));
             return entry.Version;
         }));
 
@@ -85,7 +127,8 @@ internal sealed class EmbeddedSessionStore : ISessionStore, IDisposable
         Mutate(user, entry =>
         {
             var previous = entry.Clients.GetValueOrDefault(client);
-            entry.Clients[client] = (Math.Max(previous.Cutoff, cutoff), Math.Max(previous.Until, keepUntil));
+            var kept = entry.Clients[client] = (Math.Max(previous.Cutoff, cutoff), Math.Max(previous.Until, keepUntil));
+            Remember(new JournalRecord(ClientKind, Key(user, client), kept.Cutoff.ToString(CultureInfo.InvariantCulture), kept.Until));
             return 0;
         });
         return Task.CompletedTask;
@@ -97,6 +140,7 @@ internal sealed class EmbeddedSessionStore : ISessionStore, IDisposable
         Mutate(user, entry =>
         {
             entry.Active = sid;
+            Remember(new JournalRecord(ActiveKind, Key(user), sid, until));
             return entry.ActiveUntil = until;
         });
         return Task.CompletedTask;
@@ -127,6 +171,7 @@ internal sealed class EmbeddedSessionStore : ISessionStore, IDisposable
             }
 
             entry.Once[id] = until;
+            Remember(new JournalRecord(OnceKind, Key(user, id), string.Empty, until));
             return true;
         }));
     }
@@ -184,6 +229,105 @@ internal sealed class EmbeddedSessionStore : ISessionStore, IDisposable
     internal int UserCount => _users.Count;
 
     public void Dispose() => _sweep.Dispose();
+
+    private static string Key(UserKey user, params string[] ids)
+    {
+        var sb = new StringBuilder();
+        foreach (var part in (string[])[user.Issuer, user.Subject, .. ids])
+        {
+            sb.Append(part.Length.ToString(CultureInfo.InvariantCulture)).Append(':').Append(part);
+        }
+
+        return sb.ToString();
+    }
+
+    private static bool TrySplitKey(string key, out string[] parts)
+    {
+        var list = new List<string>(4);
+        var at = 0;
+        while (at < key.Length)
+        {
+            var colon = key.IndexOf(':', at);
+            if (colon <= at || !int.TryParse(key.AsSpan(at, colon - at), NumberStyles.None, CultureInfo.InvariantCulture, out var length) ||
+                length > key.Length - colon - 1)
+            {
+                parts = [];
+                return false;
+            }
+
+            list.Add(key.Substring(colon + 1, length));
+            at = colon + 1 + length;
+        }
+
+        parts = [.. list];
+        return parts.Length >= 2;
+    }
+
+    /// <summary>Appends a write to the journal (called with the user's lock held). A failed append fails the call.</summary>
+    private void Remember(in JournalRecord record, bool durable = true)
+    {
+        if (Journal is null || !record.IsLiveAt(Now))
+        {
+            // Nothing to remember: an entry that is already expired changes no answer, now or after a restart.
+            return;
+        }
+
+        try
+        {
+            Journal.Append(record, durable);
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+        {
+            throw new SessionStoreUnavailableException($"the embedded store could not record the change in its journal: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Rebuilds the state from the journal's live records (kinds or keys this version does not know are left alone).</summary>
+    private void Restore(IReadOnlyList<JournalRecord> records)
+    {
+        foreach (var record in records)
+        {
+            if (!TrySplitKey(record.Key, out var parts))
+            {
+                continue;
+            }
+
+            var entry = _users.GetOrAdd(new UserKey(parts[0], parts[1]), static _ => new UserEntry());
+            var value = record.Value ?? string.Empty;
+            switch (record.Kind, parts.Length)
+            {
+                case (UserKind, 2):
+                    var numbers = value.Split(' ');
+                    if (numbers.Length == 2 && long.TryParse(numbers[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out var version) &&
+                        long.TryParse(numbers[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var cutoff))
+                    {
+                        entry.Version = version;
+                        entry.Cutoff = cutoff;
+                    }
+
+                    break;
+                case (ActiveKind, 2):
+                    entry.Active = value;
+                    entry.ActiveUntil = record.ExpiresAt;
+                    break;
+                case (TokenKind, 3):
+                    entry.Tokens[parts[2]] = record.ExpiresAt;
+                    break;
+                case (SessionKind, 3):
+                    entry.Sessions[parts[2]] = record.ExpiresAt;
+                    break;
+                case (OnceKind, 3):
+                    entry.Once[parts[2]] = record.ExpiresAt;
+                    break;
+                case (ClientKind, 3) when long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var clientCutoff):
+                    entry.Clients[parts[2]] = (clientCutoff, record.ExpiresAt);
+                    break;
+                case (UsesKind, 4) when long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var count):
+                    entry.Uses[(parts[2], parts[3])] = (count, record.ExpiresAt);
+                    break;
+            }
+        }
+    }
 
     private T Mutate<T>(UserKey user, Func<UserEntry, T> change)
     {
