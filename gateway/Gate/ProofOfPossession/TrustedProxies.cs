@@ -59,7 +59,9 @@ internal sealed class TrustedProxies
             return true;
         }
 
-        if (!IPNetwork.TryParse(text, out var parsed))
+        // "10.0.0.1/8" is a typo for one address or for 10.0.0.0/8: which one is not ours to guess.
+        if (!IPNetwork.TryParse(text, out var parsed) || !IPAddress.TryParse(text.AsSpan(0, text.IndexOf('/', StringComparison.Ordinal)), out var written) ||
+            !parsed.BaseAddress.Equals(written))
         {
             return false;
         }
