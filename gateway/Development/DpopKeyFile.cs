@@ -35,8 +35,7 @@ internal static class DpopKeyFile
             }
             else
             {
-                var jwk = JsonNode.Parse(text)!.AsObject();
-                if ((string?)jwk["kty"] != "EC" || (string?)jwk["crv"] != "P-256")
+                if (JsonNode.Parse(text) is not JsonObject jwk || Member(jwk, "kty") != "EC" || Member(jwk, "crv") != "P-256")
                 {
                     throw new FormatException($"'{path}' is not an EC P-256 JWK");
                 }
@@ -44,8 +43,8 @@ internal static class DpopKeyFile
                 key.ImportParameters(new ECParameters
                 {
                     Curve = ECCurve.NamedCurves.nistP256,
-                    Q = new ECPoint { X = Base64Url.DecodeFromChars((string?)jwk["x"]), Y = Base64Url.DecodeFromChars((string?)jwk["y"]) },
-                    D = Base64Url.DecodeFromChars((string?)jwk["d"]),
+                    Q = new ECPoint { X = Bytes(jwk, "x", path), Y = Bytes(jwk, "y", path) },
+                    D = Bytes(jwk, "d", path),
                 });
             }
 
@@ -56,7 +55,7 @@ internal static class DpopKeyFile
 
             return key;
         }
-        catch (Exception ex) when (ex is JsonException or CryptographicException or ArgumentException or InvalidOperationException or NullReferenceException)
+        catch (Exception ex) when (ex is JsonException or CryptographicException or ArgumentException or InvalidOperationException)
         {
             key.Dispose();
             throw new FormatException($"'{path}' is neither an EC P-256 private JWK nor a PEM private key: {ex.Message}", ex);
@@ -67,6 +66,12 @@ internal static class DpopKeyFile
             throw;
         }
     }
+
+    private static string? Member(JsonObject jwk, string name) =>
+        jwk[name] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
+
+    private static byte[] Bytes(JsonObject jwk, string name, string path) =>
+        Member(jwk, name) is { } text ? Base64Url.DecodeFromChars(text) : throw new FormatException($"'{path}' has no \"{name}\" member");
 
     /// <summary>The public JWK members a DPoP proof's <c>jwk</c> header carries.</summary>
     public static JsonObject PublicJwk(ECDsa key)

@@ -532,12 +532,46 @@ public sealed class DpopProofValidatorTests
     }
 
     [Fact]
+    public void Validate_InvalidUtf8InsideAString_ProofInvalid()
+    {
+        var builder = ProofBuilder.For(TestKey.SharedEs256);
+        var payload = System.Text.Encoding.UTF8.GetBytes(builder.Payload.ToJsonString().Replace("\"jti\":\"", "\"jti\":\"\u00C6", StringComparison.Ordinal));
+        var bad = payload.AsSpan().IndexOf((byte)0xC3);
+        Assert.True(bad >= 0);
+        payload[bad + 1] = 0x28;
+        var proof = Jose.SignEncoded(Jose.B64(builder.Header.ToJsonString()), Jose.B64(payload), builder.Signer);
+
+        AssertRefused(DpopReasons.ProofInvalid, Validator.Validate(proof, ProofBuilder.Method, ProofBuilder.Htu, ProofBuilder.AccessToken, builder.Jkt, ProofBuilder.Now));
+    }
+
+    [Fact]
     public void Validate_ThrowsForNoInput()
     {
         var inputs = new List<string> { "\u0000", "é.é.é", new('.', 3), "e30.e30.e30", "e30.e30.AA", "eyJ0eXAiOiJkcG9wK2p3dCJ9.e30.AA" };
         foreach (var input in inputs)
         {
             Assert.False(Validator.Validate(input, "GET", ProofBuilder.Htu, ProofBuilder.AccessToken, "jkt", ProofBuilder.Now).IsValid);
+        }
+    }
+
+    [Fact]
+    public void Validate_RandomlyMutatedProofs_RefusedWithoutThrowing()
+    {
+        var builder = ProofBuilder.For(TestKey.SharedEs256);
+        var proof = builder.Build();
+        var random = new Random(9449);
+        const string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.=+/ ";
+        for (var i = 0; i < 2000; i++)
+        {
+            var chars = proof.ToCharArray();
+            for (var n = random.Next(1, 4); n > 0; n--)
+            {
+                chars[random.Next(chars.Length)] = alphabet[random.Next(alphabet.Length)];
+            }
+
+            var mutated = new string(chars);
+            var result = Validator.Validate(mutated, ProofBuilder.Method, ProofBuilder.Htu, ProofBuilder.AccessToken, builder.Jkt, ProofBuilder.Now);
+            Assert.True(mutated == proof || !result.IsValid, mutated);
         }
     }
 

@@ -57,8 +57,9 @@ internal static class ClientCertificateThumbprint
 
             return TryFromBase64(text, out thumbprint);
         }
-        catch (Exception ex) when (ex is FormatException or ArgumentException or UriFormatException or CryptographicException)
+        catch (Exception)
         {
+            // A header is attacker-shaped input until proven otherwise: nothing in it may turn into a 500.
             thumbprint = null;
             return false;
         }
@@ -72,7 +73,7 @@ internal static class ClientCertificateThumbprint
             return AsnDecoder.TryReadEncodedValue(der, AsnEncodingRules.DER, out var tag, out _, out _, out var consumed) &&
                    tag == Asn1Tag.Sequence && consumed == der.Length;
         }
-        catch (ArgumentException)
+        catch (Exception ex) when (ex is AsnContentException or ArgumentException)
         {
             return false;
         }

@@ -19,7 +19,7 @@ internal sealed class DpopOptionsValidator : IValidateOptions<DpopOptions>
             errors.Add($"{prefix}:IatFutureSkew: must be between 00:00:00 and 00:05:00");
         }
 
-        if (options.NonceSecret is not null && !DpopNonceService.TryDecodeSecret(options.NonceSecret, out _))
+        if (!string.IsNullOrWhiteSpace(options.NonceSecret) && !DpopNonceService.TryDecodeSecret(options.NonceSecret, out _))
         {
             errors.Add($"{prefix}:NonceSecret: must be base64 of at least {DpopNonceService.MinSecretBytes} bytes (absent: nonces are off)");
         }

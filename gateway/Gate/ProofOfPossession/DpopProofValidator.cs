@@ -210,6 +210,12 @@ internal sealed class DpopProofValidator
 
     private static JsonDocument? Parse(ReadOnlyMemory<byte> json)
     {
+        // The reader does not check the UTF-8 inside string values; reading one later would throw.
+        if (!System.Text.Unicode.Utf8.IsValid(json.Span))
+        {
+            return null;
+        }
+
         try
         {
             var document = JsonDocument.Parse(json, JsonOptions);
