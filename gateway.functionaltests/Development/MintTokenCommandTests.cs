@@ -1,6 +1,7 @@
 using Gateway.Gate.Refusals;
 using System.Net;
 using Gateway.Development;
+using Gateway.Gate.ProofOfPossession;
 using Gateway.Testing;
 using Gateway.Tokens;
 using Microsoft.Extensions.Configuration;
@@ -13,6 +14,9 @@ public sealed class DevelopmentGateways : IAsyncLifetime
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "gateway-tests", "dev-" + Guid.NewGuid().ToString("N"));
 
     public string KeyFile => Path.Combine(_directory, "signing-key.json");
+
+    /// <summary>A path in the fixture's folder for a test's own DPoP key file (not created).</summary>
+    public string NewFile(string extension) => Path.Combine(_directory, "dpop-" + Guid.NewGuid().ToString("N") + extension);
 
     public RecordingBackend Backend { get; } = new();
 
@@ -131,6 +135,108 @@ public sealed class MintTokenCommandTests(DevelopmentGateways fixture) : IClassF
         {
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(fixture.KeyFile));
         }
+    }
+
+    [Theory]
+    [InlineData(".json")]
+    [InlineData(".pem")]
+    public void Run_WithDpopKey_CreatesThePrivateKeyFileAndBindsTheTokenToIt(string extension)
+    {
+        var keyFile = fixture.NewFile(extension);
+
+        var token = Mint("mint-token", "--sub", "alice", "--dpop-key", keyFile);
+
+        Assert.True(File.Exists(keyFile));
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(keyFile));
+        }
+
+        using var key = DpopKeyFile.Load(keyFile, create: false);
+        var jkt = TokenFactory.Part(token, 1)["cnf"]!["jkt"]!.GetValue<string>();
+        Assert.Equal(DpopKeyFile.Thumbprint(key), jkt);
+        Assert.Equal(43, jkt.Length);
+    }
+
+    [Fact]
+    public void Run_WithAnExistingDpopKey_ReusesIt()
+    {
+        var keyFile = fixture.NewFile(".json");
+
+        var first = TokenFactory.Part(Mint("mint-token", "--sub", "a", "--dpop-key", keyFile), 1)["cnf"]!["jkt"]!.GetValue<string>();
+        var second = TokenFactory.Part(Mint("mint-token", "--sub", "b", "--dpop-key", keyFile), 1)["cnf"]!["jkt"]!.GetValue<string>();
+
+        Assert.Equal(first, second);
+    }
+
+    [Theory]
+    [InlineData(".json")]
+    [InlineData(".pem")]
+    public void Run_DpopProof_ValidForTheBoundTokenOnThatRequest(string extension)
+    {
+        var keyFile = fixture.NewFile(extension);
+        var token = Mint("mint-token", "--sub", "alice", "--dpop-key", keyFile);
+        var jkt = TokenFactory.Part(token, 1)["cnf"]!["jkt"]!.GetValue<string>();
+
+        var proof = Mint("mint-token", "dpop-proof", "--key", keyFile, "--method", "POST", "--url", "http://127.0.0.1:8080/api/orders?page=2", "--token", token);
+
+        var validator = new DpopProofValidator(new DpopOptions());
+        var result = validator.Validate(proof, "POST", "http://127.0.0.1:8080/api/orders", token, jkt, DateTimeOffset.UtcNow);
+        Assert.True(result.IsValid, result.Reason);
+        Assert.Equal("dpop+jwt", TokenFactory.Part(proof, 0)["typ"]!.GetValue<string>());
+        Assert.Equal(DpopReasons.HtmMismatch, validator.Validate(proof, "GET", "http://127.0.0.1:8080/api/orders", token, jkt, DateTimeOffset.UtcNow).Reason);
+        Assert.Equal(DpopReasons.AthMismatch, validator.Validate(proof, "POST", "http://127.0.0.1:8080/api/orders", "other-token", jkt, DateTimeOffset.UtcNow).Reason);
+    }
+
+    [Fact]
+    public void Run_DpopProofWithANonce_CarriesIt()
+    {
+        var keyFile = fixture.NewFile(".json");
+        Mint("mint-token", "--sub", "alice", "--dpop-key", keyFile);
+
+        var proof = Mint("mint-token", "dpop-proof", "--key", keyFile, "--method", "GET", "--url", "https://api.example.com/x", "--nonce", "n-1");
+
+        Assert.Equal("n-1", TokenFactory.Part(proof, 1)["nonce"]!.GetValue<string>());
+        Assert.Null(TokenFactory.Part(proof, 1)["ath"]);
+    }
+
+    [Theory]
+    [InlineData("--method", "GET", "--url", "http://localhost/x")]
+    [InlineData("--key", "KEY", "--url", "http://localhost/x")]
+    [InlineData("--key", "KEY", "--method", "GET")]
+    [InlineData("--key", "KEY", "--method", "GET", "--url", "/relative")]
+    [InlineData("--key", "KEY", "--method", "GET", "--url", "ftp://localhost/x")]
+    [InlineData("--key", "MISSING", "--method", "GET", "--url", "http://localhost/x")]
+    [InlineData("--key", "KEY", "--method", "GET", "--url")]
+    public void Run_DpopProofBadArguments_Returns2WithNoProof(params string[] arguments)
+    {
+        var keyFile = fixture.NewFile(".json");
+        Mint("mint-token", "--sub", "alice", "--dpop-key", keyFile);
+        var missing = fixture.NewFile(".json");
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        var code = MintTokenCommand.Run(["mint-token", "dpop-proof", .. arguments.Select(a => a == "KEY" ? keyFile : a == "MISSING" ? missing : a)], fixture.CommandConfiguration, output, error);
+
+        Assert.Equal(2, code);
+        Assert.Empty(output.ToString());
+        Assert.StartsWith("mint-token:", error.ToString(), StringComparison.Ordinal);
+        Assert.False(File.Exists(missing));
+    }
+
+    [Fact]
+    public void Run_DpopKeyFileThatIsNoKey_Returns2()
+    {
+        var keyFile = fixture.NewFile(".json");
+        File.WriteAllText(keyFile, "{\"kty\":\"RSA\"}");
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+
+        var code = MintTokenCommand.Run(["mint-token", "--sub", "alice", "--dpop-key", keyFile], fixture.CommandConfiguration, output, error);
+
+        Assert.Equal(2, code);
+        Assert.Empty(output.ToString());
+        Assert.StartsWith("mint-token: --dpop-key:", error.ToString(), StringComparison.Ordinal);
     }
 
     private string Mint(params string[] args)

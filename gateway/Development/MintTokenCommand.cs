@@ -7,8 +7,10 @@ using Microsoft.IdentityModel.Tokens;
 namespace Gateway.Development;
 
 /// <summary>
-/// <c>dotnet run --project gateway -- mint-token --sub alice [--sid s1] [--jti id] [--ver 1] [--ttl 00:15:00] [--aud api]</c>:
-/// prints a token signed by the development key, for trying the gateway out.
+/// <c>dotnet run --project gateway -- mint-token --sub alice [--sid s1] [--jti id] [--ver 1] [--ttl 00:15:00] [--aud api] [--dpop-key file]</c>:
+/// prints a token signed by the development key, for trying the gateway out. With <c>--dpop-key</c> the token is
+/// DPoP-bound (<c>cnf.jkt</c>) to the key in that file (created if missing); <c>mint-token dpop-proof</c> then makes
+/// the proofs (see <see cref="DpopProofCommand"/>).
 /// </summary>
 internal static class MintTokenCommand
 {
@@ -16,6 +18,11 @@ internal static class MintTokenCommand
 
     public static int Run(string[] args, IConfiguration configuration, TextWriter output, TextWriter error)
     {
+        if (args.Length > 1 && args[1] == DpopProofCommand.Name)
+        {
+            return DpopProofCommand.Run(args[2..], output, error);
+        }
+
         var options = new DevelopmentOptions();
         configuration.GetSection(DevelopmentOptions.SectionName).Bind(options);
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -23,7 +30,7 @@ internal static class MintTokenCommand
         {
             if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Length)
             {
-                error.WriteLine($"mint-token: unexpected argument '{args[i]}'. Usage: mint-token --sub <user> [--sid <session>] [--jti <id>] [--ver <n>] [--ttl <hh:mm:ss>] [--aud <audience>]");
+                error.WriteLine($"mint-token: unexpected argument '{args[i]}'. Usage: mint-token --sub <user> [--sid <session>] [--jti <id>] [--ver <n>] [--ttl <hh:mm:ss>] [--aud <audience>] [--dpop-key <file>]; mint-token dpop-proof --key <file> --method <m> --url <url> [--token <t>]");
                 return 2;
             }
 
@@ -65,6 +72,20 @@ internal static class MintTokenCommand
             }
 
             claims["ver"] = version;
+        }
+
+        if (values.TryGetValue("dpop-key", out var dpopKeyPath))
+        {
+            try
+            {
+                using var dpopKey = DpopKeyFile.Load(dpopKeyPath, create: true);
+                claims["cnf"] = new Dictionary<string, object> { ["jkt"] = DpopKeyFile.Thumbprint(dpopKey) };
+            }
+            catch (Exception ex) when (ex is FormatException or IOException or UnauthorizedAccessException)
+            {
+                error.WriteLine($"mint-token: --dpop-key: {ex.Message}");
+                return 2;
+            }
         }
 
         var token = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
