@@ -41,6 +41,8 @@ public class SessionGateway : IAsyncLifetime
             .AddRoute("single", "/single/{**rest}", metadata: new Dictionary<string, string> { ["SingleSession"] = "true" })
             .AddRoute("limited", "/limited/{**rest}", metadata: new Dictionary<string, string> { ["MaxUses"] = "3" })
             .AddRoute("stepup", "/stepup/{**rest}", metadata: new Dictionary<string, string> { ["MaxTokenAge"] = "00:05:00" })
+            .AddRoute("once", "/once/{**rest}", metadata: new Dictionary<string, string> { ["MaxUses"] = "1" })
+            .AddRoute("scoped", "/scoped/{**rest}", metadata: new Dictionary<string, string> { ["RequiredScopes"] = "orders:read orders:write" })
             .WithRedis(redis ?? Redis.ConnectionString)
             .WithAdminApiKeys(ApiKey)
             // A fresh redis-server has no epoch marker; the data-loss cut-off has its own tests (Sessions/StoreEpochTests).
