@@ -14,6 +14,9 @@ internal sealed record RoutePolicy(string RouteId, bool Anonymous, FailureMode? 
     public const string AnonymousPolicy = "anonymous";
     public const string DefaultPolicy = "default";
 
+    /// <summary>The route's "allowed" request counter (metrics), taken once so a forwarded request costs one increment.</summary>
+    public System.Runtime.CompilerServices.StrongBox<long> AllowedCount { get; init; } = new();
+
     /// <summary>A rule counts in the store: never judged on last-known state.</summary>
     public bool NeedsLiveStore { get; } = TokenChecks.Any(c => c.NeedsLiveStore) || SessionChecks.Any(c => c.NeedsLiveStore);
 }

@@ -10,10 +10,12 @@ namespace Gateway.Gate;
 internal sealed class RoutePolicyParser
 {
     private readonly IRouteRule[] _rules;
+    private readonly Telemetry.GatewayMetrics _metrics;
 
-    public RoutePolicyParser(IEnumerable<IRouteRule> rules)
+    public RoutePolicyParser(IEnumerable<IRouteRule> rules, Telemetry.GatewayMetrics metrics)
     {
         _rules = rules.ToArray();
+        _metrics = metrics;
     }
 
     public IReadOnlyList<IRouteRule> Rules => _rules;
@@ -73,6 +75,9 @@ internal sealed class RoutePolicyParser
             errors.Add($"{prefix}:Metadata: rules ({string.Join(", ", used)}) need a token; the route is anonymous");
         }
 
-        return new RoutePolicy(route.RouteId, anonymous, failureMode, [.. tokenChecks], [.. sessionChecks]);
+        return new RoutePolicy(route.RouteId, anonymous, failureMode, [.. tokenChecks], [.. sessionChecks])
+        {
+            AllowedCount = _metrics.RequestCounter(route.RouteId, Telemetry.GatewayMetrics.AllowedOutcome, null),
+        };
     }
 }

@@ -17,8 +17,6 @@ namespace Gateway.Gate;
 /// </summary>
 internal sealed partial class TokenGateMiddleware
 {
-    private const string Allowed = GatewayMetrics.AllowedOutcome;
-
     private readonly RequestDelegate _next;
     private readonly RoutePolicyCache _policies;
     private readonly TokenGate _gate;
@@ -60,7 +58,7 @@ internal sealed partial class TokenGateMiddleware
             }
         }
 
-        _metrics.Request(policy.RouteId, Allowed, null);
+        Interlocked.Increment(ref policy.AllowedCount.Value);
         await _next(context);
     }
 

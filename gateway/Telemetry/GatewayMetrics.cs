@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
 
 namespace Gateway.Telemetry;
 
@@ -15,10 +16,12 @@ public sealed class GatewayMetrics
     /// <summary>The <c>outcome</c> tag of a forwarded request; every other outcome is a refusal.</summary>
     public const string AllowedOutcome = "allowed";
 
-    private readonly Counter<long> _requests;
+    private readonly ConcurrentDictionary<(string Route, string Outcome, string Reason), StrongBox<long>> _requestCounts = new();
+    private long _tokenCacheHits;
+    private long _tokenCacheMisses;
+    private long _sessionCacheHits;
+    private long _sessionCacheMisses;
     private readonly Histogram<double> _verifyDuration;
-    private readonly Counter<long> _tokenCache;
-    private readonly Counter<long> _sessionCache;
     private readonly Histogram<double> _redisDuration;
     private readonly Counter<long> _redisErrors;
     private readonly Counter<long> _revocationEvents;
@@ -31,10 +34,12 @@ public sealed class GatewayMetrics
     public GatewayMetrics(IMeterFactory meterFactory)
     {
         var meter = meterFactory.Create(MeterName);
-        _requests = meter.CreateCounter<long>("gateway.requests", "{request}", "Requests on protected and anonymous routes, by route, outcome and reason");
+        // The per-request instruments are pre-aggregated: the hot path pays one interlocked increment, and the SDK reads
+        // the totals when it collects (observable counters), not a tag-list aggregation per request.
+        meter.CreateObservableCounter("gateway.requests", ObserveRequests, "{request}", "Requests on protected and anonymous routes, by route, outcome and reason");
         _verifyDuration = meter.CreateHistogram<double>("gateway.token.verify.duration", "s", "Time to verify a token not found in the verified-token cache");
-        _tokenCache = meter.CreateCounter<long>("gateway.token.cache.lookups", "{lookup}", "Verified-token cache lookups, by result (hit, miss)");
-        _sessionCache = meter.CreateCounter<long>("gateway.session.cache.lookups", "{lookup}", "Session-state cache lookups, by result (hit, miss)");
+        meter.CreateObservableCounter("gateway.token.cache.lookups", () => Lookups(ref _tokenCacheHits, ref _tokenCacheMisses), "{lookup}", "Verified-token cache lookups, by result (hit, miss)");
+        meter.CreateObservableCounter("gateway.session.cache.lookups", () => Lookups(ref _sessionCacheHits, ref _sessionCacheMisses), "{lookup}", "Session-state cache lookups, by result (hit, miss)");
         _redisDuration = meter.CreateHistogram<double>("gateway.redis.duration", "s", "Redis call duration, by operation");
         _redisErrors = meter.CreateCounter<long>("gateway.redis.errors", "{error}", "Failed Redis calls, by operation");
         _revocationEvents = meter.CreateCounter<long>("gateway.revocation.events", "{event}", "Revocation events received on the pub/sub channel, by kind");
@@ -51,23 +56,45 @@ public sealed class GatewayMetrics
 
     public void Request(string route, string outcome, string? reason)
     {
-        _requests.Add(1, new TagList { { "route", route }, { "outcome", outcome }, { "reason", reason ?? "none" } });
+        Interlocked.Increment(ref RequestCounter(route, outcome, reason).Value);
         if (!string.Equals(outcome, AllowedOutcome, StringComparison.Ordinal))
         {
             Refusals.Add(reason ?? outcome);
         }
     }
 
-    public void TokenCacheHit() => _tokenCache.Add(1, new KeyValuePair<string, object?>("result", "hit"));
+    /// <summary>
+    /// The counter of one (route, outcome, reason): a route's policy keeps its "allowed" box, so a forwarded request
+    /// costs one increment and no lookup.
+    /// </summary>
+    public StrongBox<long> RequestCounter(string route, string outcome, string? reason) =>
+        _requestCounts.GetOrAdd((route, outcome, reason ?? "none"), static _ => new StrongBox<long>());
 
-    public void TokenCacheMiss() => _tokenCache.Add(1, new KeyValuePair<string, object?>("result", "miss"));
+    public void TokenCacheHit() => Interlocked.Increment(ref _tokenCacheHits);
+
+    public void TokenCacheMiss() => Interlocked.Increment(ref _tokenCacheMisses);
 
     public void TokenVerified(string? reason, TimeSpan elapsed) =>
         _verifyDuration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("outcome", reason is null ? "valid" : "invalid"));
 
-    public void SessionCacheHit() => _sessionCache.Add(1, new KeyValuePair<string, object?>("result", "hit"));
+    public void SessionCacheHit() => Interlocked.Increment(ref _sessionCacheHits);
 
-    public void SessionCacheMiss() => _sessionCache.Add(1, new KeyValuePair<string, object?>("result", "miss"));
+    public void SessionCacheMiss() => Interlocked.Increment(ref _sessionCacheMisses);
+
+    private IEnumerable<Measurement<long>> ObserveRequests()
+    {
+        foreach (var ((route, outcome, reason), box) in _requestCounts)
+        {
+            yield return new Measurement<long>(Volatile.Read(ref box.Value),
+                new KeyValuePair<string, object?>("route", route), new KeyValuePair<string, object?>("outcome", outcome), new KeyValuePair<string, object?>("reason", reason));
+        }
+    }
+
+    private static Measurement<long>[] Lookups(ref long hits, ref long misses) =>
+    [
+        new(Volatile.Read(ref hits), new KeyValuePair<string, object?>("result", "hit")),
+        new(Volatile.Read(ref misses), new KeyValuePair<string, object?>("result", "miss")),
+    ];
 
     public void RedisCall(string operation, TimeSpan elapsed, bool failed)
     {
