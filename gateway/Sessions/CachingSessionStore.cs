@@ -12,14 +12,19 @@ internal sealed class CachingSessionStore : ISessionStore
 {
     private readonly ISessionStore _inner;
     private readonly SessionStateCache _cache;
+    private readonly DenylistReplica _replica;
+    private readonly DenylistLifetime _lifetime;
     private readonly IStoreEpoch _epoch;
     private readonly GatewayMetrics _metrics;
     private readonly TimeSpan _maxStaleness;
 
-    public CachingSessionStore(ISessionStore inner, SessionStateCache cache, IStoreEpoch epoch, GatewayMetrics metrics, IOptions<SessionOptions> options)
+    public CachingSessionStore(ISessionStore inner, SessionStateCache cache, DenylistReplica replica, DenylistLifetime lifetime, IStoreEpoch epoch,
+        GatewayMetrics metrics, IOptions<SessionOptions> options)
     {
         _inner = inner;
         _cache = cache;
+        _replica = replica;
+        _lifetime = lifetime;
         _epoch = epoch;
         _metrics = metrics;
         _maxStaleness = options.Value.MaxStaleness;
@@ -29,7 +34,9 @@ internal sealed class CachingSessionStore : ISessionStore
 
     public ValueTask<SessionState> ReadAsync(UserKey user, string? sid, string? jti, string? client, CancellationToken cancellationToken)
     {
-        if (_cache.TryGet(user, sid, jti, client, out var state))
+        // A new sid or jti of a warm user is answered by the replica of every denylist entry when it certainly does not
+        // hold it, without a round trip; an id the replica may hold is confirmed in the store below.
+        if (_cache.TryGet(user, sid, jti, client, out var state, _replica))
         {
             _metrics.SessionCacheHit();
             return new(state with { GlobalCutoff = _epoch.GlobalCutoff });
@@ -68,12 +75,16 @@ internal sealed class CachingSessionStore : ISessionStore
     public async Task RevokeTokenAsync(UserKey user, string jti, long exp, string why, CancellationToken cancellationToken)
     {
         await _inner.RevokeTokenAsync(user, jti, exp, why, cancellationToken);
+
+        // Before the event comes back: this instance must not vouch for the jti's absence meanwhile.
+        _replica.Add(DenylistHash.Token(user, jti), _lifetime.Until(exp));
         _cache.Invalidate(user);
     }
 
     public async Task RevokeSessionAsync(UserKey user, string sid, long exp, CancellationToken cancellationToken)
     {
         await _inner.RevokeSessionAsync(user, sid, exp, cancellationToken);
+        _replica.Add(DenylistHash.Session(user, sid), _lifetime.Until(exp));
         _cache.Invalidate(user);
     }
 

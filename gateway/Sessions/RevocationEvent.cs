@@ -16,6 +16,11 @@ public sealed record RevocationEvent(
     [property: JsonPropertyName("id")] string? Id,
     [property: JsonPropertyName("ts")] long Timestamp)
 {
+    /// <summary>For token and session events: until when the entry lives (Unix seconds), for the denylist replica.</summary>
+    [JsonPropertyName("until")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public long? Until { get; init; }
+
     public const string TokenKind = "token";
     public const string SessionKind = "session";
     public const string UserKind = "user";

@@ -24,6 +24,16 @@ public sealed class SessionOptions
     /// <summary>Users whose state is cached locally, at most. Default 100000; 0 disables the local cache.</summary>
     public int LocalCacheSize { get; set; } = 100_000;
 
+    /// <summary>
+    /// Denylisted sids and jtis each instance holds as a replica of the shared store's (8-byte hashes), so a new token
+    /// of a warm user needs no round trip. Default 2,000,000 (about 100 MB at most); 0 turns the replica off; a store
+    /// holding more makes the replica stand aside (every new id is then read from the store).
+    /// </summary>
+    public int DenylistReplicaSize { get; set; } = 2_000_000;
+
+    /// <summary>How often the replica is reconciled with the store's index (and the index trimmed). Default 5 minutes.</summary>
+    public TimeSpan DenylistReconcileInterval { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary>Per-token rate-spike detection.</summary>
     public RateSpikeOptions RateSpike { get; set; } = new();
 }

@@ -28,6 +28,16 @@ internal sealed class SessionOptionsValidator : IValidateOptions<SessionOptions>
             errors.Add($"{prefix}:LocalCacheSize: must not be negative");
         }
 
+        if (options.DenylistReplicaSize < 0)
+        {
+            errors.Add($"{prefix}:DenylistReplicaSize: must not be negative");
+        }
+
+        if (options.DenylistReconcileInterval < TimeSpan.FromSeconds(1))
+        {
+            errors.Add($"{prefix}:DenylistReconcileInterval: must be at least 00:00:01");
+        }
+
         if (options.RateSpike.Threshold < 1)
         {
             errors.Add($"{prefix}:RateSpike:Threshold: must be at least 1");

@@ -38,8 +38,11 @@ internal sealed class SessionStateCache
 
     public int Count => _users.Count;
 
-    /// <summary>A fresh, trusted answer for this token, if every fact it needs is known.</summary>
-    public bool TryGet(UserKey user, string? sid, string? jti, string? client, out SessionState state)
+    /// <summary>
+    /// A fresh, trusted answer for this token, if every fact it needs is known: from the user's entry, or, for a sid or
+    /// jti the entry has not seen, from a complete <paramref name="replica"/> that certainly does not hold it.
+    /// </summary>
+    public bool TryGet(UserKey user, string? sid, string? jti, string? client, out SessionState state, DenylistReplica? replica = null)
     {
         state = default;
         if (!_trusted || Capacity == 0 || Find(user) is not { } entry || entry.TrustEpoch != Volatile.Read(ref _trustEpoch) ||
@@ -48,7 +51,27 @@ internal sealed class SessionStateCache
             return false;
         }
 
-        return entry.TryAnswer(sid, jti, client, out state);
+        if (entry.TryAnswer(sid, jti, client, out state))
+        {
+            return true;
+        }
+
+        if (replica is not { IsComplete: true } || !entry.TryAnswer(null, null, client, out state))
+        {
+            return false;
+        }
+
+        var sessionRevoked = false;
+        var tokenRevoked = false;
+        return (sid is null || entry.TryFindSession(sid, out sessionRevoked) || !replica.MayContain(DenylistHash.Session(user, sid))) &&
+               (jti is null || entry.TryFindToken(jti, out tokenRevoked) || !replica.MayContain(DenylistHash.Token(user, jti))) &&
+               SetFlags(ref state, sessionRevoked, tokenRevoked);
+    }
+
+    private static bool SetFlags(ref SessionState state, bool sessionRevoked, bool tokenRevoked)
+    {
+        state = state with { SessionRevoked = sessionRevoked, TokenRevoked = tokenRevoked };
+        return true;
     }
 
     /// <summary>The last state read for this token, however untrusted, if younger than <paramref name="maxAge"/> (FailureMode=Open).</summary>
@@ -184,6 +207,20 @@ internal sealed class SessionStateCache
 
             state = new SessionState(Version, Cutoff, sessionRevoked != 0, tokenRevoked != 0, Active, ClientCutoff: clientCutoff);
             return true;
+        }
+
+        public bool TryFindSession(string sid, out bool revoked)
+        {
+            var found = TryFind(_sessions, sid, out var value);
+            revoked = value != 0;
+            return found;
+        }
+
+        public bool TryFindToken(string jti, out bool revoked)
+        {
+            var found = TryFind(_tokens, jti, out var value);
+            revoked = value != 0;
+            return found;
         }
 
         private static bool TryFind(Fact[] facts, string id, out long value)

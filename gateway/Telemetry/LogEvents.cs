@@ -29,6 +29,7 @@ internal static class LogEvents
     public const int RevocationsSubscribed = 3402;
     public const int ResyncFailed = 3403;
     public const int EpochCheckFailed = 3404;
+    public const int ReplicaLoaded = 3405;
     public const int JournalTornTail = 3502;
     public const int JournalCompacted = 3503;
     public const int JournalCompactionFailed = 3504;

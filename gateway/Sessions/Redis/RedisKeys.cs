@@ -18,6 +18,12 @@ public sealed class RedisKeys(string prefix)
     /// <summary>Global epoch marker (data-loss detection); deliberately outside any user's slot.</summary>
     public RedisKey Epoch => Prefix + "epoch";
 
+    /// <summary>
+    /// The index of every denylisted sid/jti: a sorted set of <see cref="DenylistHash"/> members scored by expiry, from
+    /// which each instance loads its <see cref="DenylistReplica"/>. Deliberately outside any user's slot.
+    /// </summary>
+    public RedisKey Denylist => Prefix + "denylist";
+
     /// <summary>Global cut-off applied after a detected data loss (Unix seconds).</summary>
     public RedisKey GlobalCutoff => Prefix + "cutoff";
 

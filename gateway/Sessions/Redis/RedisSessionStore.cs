@@ -92,22 +92,27 @@ internal sealed partial class RedisSessionStore : ISessionStore
 
     public async Task RevokeTokenAsync(UserKey user, string jti, long exp, string why, CancellationToken cancellationToken)
     {
+        var until = _lifetime.Until(exp);
         if (!_lifetime.IsOver(exp))
         {
+            // The index first: an instance that reloads its replica between the two writes must not miss the entry.
+            await IndexAsync(DenylistHash.Token(user, jti), until);
             await Call("revoke_token", () => Db.StringSetAsync(_keys.Token(user, jti), why, _lifetime.Remaining(exp)));
         }
 
-        await PublishAsync(RevocationEvent.TokenKind, user, jti);
+        await PublishAsync(RevocationEvent.TokenKind, user, jti, until);
     }
 
     public async Task RevokeSessionAsync(UserKey user, string sid, long exp, CancellationToken cancellationToken)
     {
+        var until = _lifetime.Until(exp);
         if (!_lifetime.IsOver(exp))
         {
+            await IndexAsync(DenylistHash.Session(user, sid), until);
             await Call("revoke_session", () => Db.StringSetAsync(_keys.Session(user, sid), RevokedValue, _lifetime.Remaining(exp)));
         }
 
-        await PublishAsync(RevocationEvent.SessionKind, user, sid);
+        await PublishAsync(RevocationEvent.SessionKind, user, sid, until);
     }
 
     public async Task<long> RevokeUserAsync(UserKey user, long cutoff, CancellationToken cancellationToken)
@@ -147,8 +152,41 @@ internal sealed partial class RedisSessionStore : ISessionStore
         return false;
     }
 
-    private Task<long> PublishAsync(string kind, UserKey user, string? id) =>
-        Call("publish", () => _redis.GetSubscriber().PublishAsync(_keys.Channel, RevocationEvent.For(kind, user, id, _time.GetUtcNow().ToUnixTimeMilliseconds()).ToJson()));
+    /// <summary>Every live denylist entry of the index, as (hash, until), read in pages (a replica's full load).</summary>
+    public async Task<List<KeyValuePair<ulong, long>>> ReadDenylistIndexAsync(int limit)
+    {
+        const int Page = 10_000;
+        var now = _lifetime.Now;
+        var all = new List<KeyValuePair<ulong, long>>();
+        for (var skip = 0; ; skip += Page)
+        {
+            var page = await Call("denylist_load", () => Db.SortedSetRangeByScoreWithScoresAsync(_keys.Denylist, now, double.PositiveInfinity, Exclude.Start, Order.Ascending, skip, Page));
+            foreach (var entry in page)
+            {
+                if (ulong.TryParse((string?)entry.Element, System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out var hash))
+                {
+                    all.Add(new(hash, (long)entry.Score));
+                }
+            }
+
+            if (page.Length < Page || all.Count > limit)
+            {
+                return all;
+            }
+        }
+    }
+
+    /// <summary>Drops expired members from the index.</summary>
+    public Task<long> TrimDenylistIndexAsync() =>
+        Call("denylist_trim", () => Db.SortedSetRemoveRangeByScoreAsync(_keys.Denylist, double.NegativeInfinity, _lifetime.Now));
+
+    // GT: a later expiry wins, an earlier one never shortens an entry.
+    private Task<bool> IndexAsync(ulong hash, long until) =>
+        Call("denylist_index", () => Db.SortedSetAddAsync(_keys.Denylist, DenylistHash.Member(hash), until, SortedSetWhen.GreaterThan));
+
+    private Task<long> PublishAsync(string kind, UserKey user, string? id, long? until = null) =>
+        Call("publish", () => _redis.GetSubscriber().PublishAsync(_keys.Channel,
+            (RevocationEvent.For(kind, user, id, _time.GetUtcNow().ToUnixTimeMilliseconds()) with { Until = until }).ToJson()));
 
     private static long ToLong(RedisValue value) => value.IsNull ? 0 : value.TryParse(out long parsed) ? parsed : 0;
 

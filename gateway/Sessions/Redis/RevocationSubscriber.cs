@@ -19,6 +19,10 @@ internal sealed partial class RevocationSubscriber : BackgroundService
     private readonly IConnectionMultiplexer _redis;
     private readonly RedisKeys _keys;
     private readonly SessionStateCache _cache;
+    private readonly DenylistReplica _replica;
+    private readonly RedisSessionStore _store;
+    private readonly SessionOptions _sessions;
+    private long _lastReconcile;
     private readonly StoreEpoch _epoch;
     private readonly GatewayMetrics _metrics;
     private readonly TimeProvider _time;
@@ -29,9 +33,12 @@ internal sealed partial class RevocationSubscriber : BackgroundService
     private volatile TaskCompletionSource<bool>? _probe;
     private string _probeId = "";
 
-    public RevocationSubscriber(IConnectionMultiplexer redis, RedisKeys keys, SessionStateCache cache, StoreEpoch epoch, GatewayMetrics metrics,
-        TimeProvider time, IOptions<RedisOptions> options, ILogger<RevocationSubscriber> logger)
+    public RevocationSubscriber(IConnectionMultiplexer redis, RedisKeys keys, SessionStateCache cache, DenylistReplica replica, RedisSessionStore store,
+        StoreEpoch epoch, GatewayMetrics metrics, TimeProvider time, IOptions<RedisOptions> options, IOptions<SessionOptions> sessions, ILogger<RevocationSubscriber> logger)
     {
+        _replica = replica;
+        _store = store;
+        _sessions = sessions.Value;
         _redis = redis;
         _keys = keys;
         _cache = cache;
@@ -77,6 +84,11 @@ internal sealed partial class RevocationSubscriber : BackgroundService
                 {
                     _cache.InvalidateAll();
                 }
+
+                if (_time.GetElapsedTime(Interlocked.Read(ref _lastReconcile)) >= _sessions.DenylistReconcileInterval)
+                {
+                    await ReconcileReplicaAsync();
+                }
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException)
             {
@@ -96,6 +108,7 @@ internal sealed partial class RevocationSubscriber : BackgroundService
         // Redis may come back empty: reads wait for an epoch check, the cache for a resync.
         _epoch.ConnectionLost();
         _cache.SetTrusted(false);
+        _replica.MarkIncomplete();
         Log.ConnectionLost(_logger, e.ConnectionType.ToString(), e.FailureType.ToString());
     }
 
@@ -126,10 +139,20 @@ internal sealed partial class RevocationSubscriber : BackgroundService
             await _redis.GetSubscriber().PublishAsync(_keys.Channel,
                 new RevocationEvent(ProbeKind, null, null, _probeId, _time.GetUtcNow().ToUnixTimeMilliseconds()).ToJson());
             await probe.Task.WaitAsync(TimeSpan.FromSeconds(2));
+
+            // Subscribed and proven: load the whole denylist index; events arriving meanwhile are merged in.
+            var load = _replica.BeginLoad();
+            if (_replica.Capacity > 0)
+            {
+                var complete = _replica.CompleteLoad(load, await _store.ReadDenylistIndexAsync(_replica.Capacity));
+                Interlocked.Exchange(ref _lastReconcile, _time.GetTimestamp());
+                Log.ReplicaLoaded(_logger, _replica.Count, complete);
+            }
+
             _cache.SetTrusted(true);
             Log.Synced(_logger);
         }
-        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException or SessionStoreUnavailableException)
         {
             // The periodic loop tries again; until then every read goes to Redis.
             Log.ResyncFailed(_logger, ex.GetType().Name);
@@ -163,6 +186,17 @@ internal sealed partial class RevocationSubscriber : BackgroundService
 
         if (evt.User is { } user && evt.Kind != RevocationEvent.EpochKind)
         {
+            // The replica first, then the cache: a read between the two then finds the entry.
+            var until = evt.Until ?? _time.GetUtcNow().ToUnixTimeSeconds() + (long)_sessions.MaxSessionLifetime.TotalSeconds;
+            if (evt.Kind == RevocationEvent.TokenKind && evt.Id is { } jti)
+            {
+                _replica.Add(DenylistHash.Token(user, jti), until);
+            }
+            else if (evt.Kind == RevocationEvent.SessionKind && evt.Id is { } sid)
+            {
+                _replica.Add(DenylistHash.Session(user, sid), until);
+            }
+
             _cache.Invalidate(user);
         }
         else
@@ -176,6 +210,32 @@ internal sealed partial class RevocationSubscriber : BackgroundService
 
         var lag = evt.Timestamp > 0 ? TimeSpan.FromMilliseconds(_time.GetUtcNow().ToUnixTimeMilliseconds() - evt.Timestamp) : (TimeSpan?)null;
         _metrics.RevocationReceived(evt.Kind, lag);
+    }
+
+    // Merges the index into the replica (catching writes whose event never reached this instance) and trims the index.
+    private async Task ReconcileReplicaAsync()
+    {
+        Interlocked.Exchange(ref _lastReconcile, _time.GetTimestamp());
+        if (_replica.Capacity <= 0)
+        {
+            return;
+        }
+
+        try
+        {
+            var entries = await _store.ReadDenylistIndexAsync(_replica.Capacity);
+            foreach (var (hash, until) in entries)
+            {
+                _replica.Add(hash, until);
+            }
+
+            _replica.Prune(_time.GetUtcNow().ToUnixTimeSeconds());
+            await _store.TrimDenylistIndexAsync();
+        }
+        catch (SessionStoreUnavailableException ex)
+        {
+            Log.ResyncFailed(_logger, ex.GetType().Name);
+        }
     }
 
     private async Task RefreshEpochAsync()
@@ -193,6 +253,9 @@ internal sealed partial class RevocationSubscriber : BackgroundService
 
     private static partial class Log
     {
+        [LoggerMessage(EventId = LogEvents.ReplicaLoaded, Level = LogLevel.Information, Message = "Denylist replica loaded: {Count} entries; complete: {Complete}")]
+        public static partial void ReplicaLoaded(ILogger logger, int count, bool complete);
+
         [LoggerMessage(EventId = LogEvents.RedisConnectionLost, Level = LogLevel.Warning, Message = "Redis connection lost ({ConnectionType}, {FailureType}): local session cache distrusted until resynced")]
         public static partial void ConnectionLost(ILogger logger, string connectionType, string failureType);
 

@@ -1,0 +1,65 @@
+using System.Diagnostics;
+using System.Globalization;
+using Gateway.Testing;
+using Xunit.Abstractions;
+
+namespace Gateway.FunctionalTests.Reliability;
+
+/// <summary>
+/// The per-instance denylist replica on a real redis-server and two gateways: a new token of a warm user costs no Redis
+/// round trip, yet a jti revoked anywhere (before or after this instance warmed up) is refused.
+/// </summary>
+public sealed class DenylistReplicaTests(ReliabilityRig rig, ITestOutputHelper output) : IClassFixture<ReliabilityRig>
+{
+    [Fact]
+    public async Task NewJtiOfAWarmUser_NoRedisRead_RevokedJtisStillRefused()
+    {
+        await using var redis = await ReliabilityRig.StartRedisAsync();
+        var sub = ReliabilityRig.NewUser();
+
+        // Revoked before this instance starts: only the loaded replica can know it.
+        await using (var early = await ReliabilityRig.StartGatewayAsync(rig.CreateConfig(redis.ConnectionString)))
+        {
+            await ReliabilityRig.AdminOkAsync(early, "/admin/revoke/token", new { sub, jti = "early", exp = DateTimeOffset.UtcNow.AddMinutes(10).ToUnixTimeSeconds() });
+        }
+
+        await using var one = await ReliabilityRig.StartGatewayAsync(rig.CreateConfig(redis.ConnectionString));
+        await using var two = await ReliabilityRig.StartGatewayAsync(rig.CreateConfig(redis.ConnectionString));
+        await ReliabilityRig.WaitReadyAsync(two, TimeSpan.FromSeconds(10));
+        Assert.True((await ReliabilityRig.GetAsync(two, "/api/warm", rig.Token(sub, jti: "warm-1"))).Allowed);
+
+        // Ten new jtis of the warm user: answered without a single MGET.
+        var before = await ReadCallsAsync(redis);
+        Assert.True(before > 0, "the warm-up read is counted (the counter works)");
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.True((await ReliabilityRig.GetAsync(two, "/api/new", rig.Token(sub, jti: "new-" + i))).Allowed);
+        }
+
+        var reads = await ReadCallsAsync(redis) - before;
+        output.WriteLine($"10 new tokens of a warm user: {reads} Redis reads");
+        Assert.Equal(0, reads);
+
+        // The jti revoked before this instance started is in its replica: confirmed in Redis and refused.
+        Assert.Equal("token_revoked", (await ReliabilityRig.GetAsync(two, "/api/early", rig.Token(sub, jti: "early"))).Reason);
+
+        // A jti revoked on instance 1 now, never seen by instance 2: refused there within the propagation bound.
+        var clock = Stopwatch.StartNew();
+        await ReliabilityRig.AdminOkAsync(one, "/admin/revoke/token", new { sub, jti = "late", exp = DateTimeOffset.UtcNow.AddMinutes(10).ToUnixTimeSeconds() });
+        var admin = clock.Elapsed;
+        await ReliabilityRig.WaitUntilAsync(
+            async () => (await ReliabilityRig.GetAsync(two, "/api/late", rig.Token(sub, jti: "late"))).Reason == "token_revoked",
+            MultiInstanceTests.PropagationBound + admin, "the late revocation reaches instance 2");
+        output.WriteLine($"revoked on 1, refused on 2 after {clock.Elapsed.TotalMilliseconds:0} ms (admin call {admin.TotalMilliseconds:0} ms)");
+        Assert.DoesNotContain(rig.Backend.Requests, r => r.PathAndQuery.StartsWith("/api/early", StringComparison.Ordinal) || r.PathAndQuery.StartsWith("/api/late", StringComparison.Ordinal));
+    }
+
+    private static async Task<long> ReadCallsAsync(RedisServer redis)
+    {
+        // INFO commandstats: "cmdstat_mget:calls=12,usec=..." (one MGET per session read).
+        await using var connection = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis.ConnectionString + ",allowAdmin=true");
+        var info = await connection.GetServers()[0].InfoRawAsync("commandstats");
+        var line = info!.Split('\n').FirstOrDefault(l => l.StartsWith("cmdstat_mget:", StringComparison.Ordinal));
+        return line is null ? 0 : long.Parse(line.Split("calls=")[1].Split(',')[0], CultureInfo.InvariantCulture);
+    }
+}
