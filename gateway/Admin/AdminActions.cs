@@ -185,6 +185,64 @@ internal sealed partial class AdminActions
         });
     });
 
+    /// <summary>
+    /// RFC 7009 revocation of a presented token: verified as <c>/admin/revoke/token</c> verifies it, then denylisted
+    /// until its <c>exp</c>. A token the gateway would not accept anyway (forged, expired, another issuer's) answers
+    /// 200 with nothing written (RFC 7009 §2.2); a valid token without <c>jti</c> cannot be denylisted on its own and
+    /// answers 400 <c>unsupported_token_type</c>.
+    /// </summary>
+    internal Task<IResult> StandardRevokeAsync(HttpContext context, string keyId, string token) => RunStandardAsync(context, keyId, "oauth2_revoke", async audit =>
+    {
+        var result = await _verifier.VerifyFreshAsync(token, context.RequestAborted);
+        if (result.Token is not { } verified)
+        {
+            return (Results.Ok(), "not_active");
+        }
+
+        audit.Target(verified.User, verified.SessionId, verified.TokenId);
+        if (verified.TokenId is null)
+        {
+            return (StandardEndpoints.Error(StatusCodes.Status400BadRequest, "unsupported_token_type",
+                "the token has no jti claim and cannot be revoked on its own; revoke its session or its user through the admin API"), "bad_request");
+        }
+
+        await _store.RevokeTokenAsync(verified.User, verified.TokenId, verified.ExpiresAt, RevokedWhy, context.RequestAborted);
+        return (Results.Ok(), "ok");
+    });
+
+    /// <summary>RFC 7662 introspection: the same decision as <c>/admin/introspect</c> (<see cref="DecideAsync"/>).</summary>
+    internal Task<IResult> StandardIntrospectAsync(HttpContext context, string keyId, string token) => RunStandardAsync(context, keyId, "oauth2_introspect", async audit =>
+    {
+        var decision = await DecideAsync(token, context.RequestAborted);
+        if (decision.Token is { } verified)
+        {
+            audit.Target(verified.User, verified.SessionId, verified.TokenId);
+        }
+
+        return (Results.Json(decision.ToStandardResponse()), "ok");
+    });
+
+    private async Task<IResult> RunStandardAsync(HttpContext context, string keyId, string action, Func<Audit, Task<(IResult Result, string Outcome)>> handler)
+    {
+        var audit = new Audit();
+        IResult result;
+        string outcome;
+        try
+        {
+            (result, outcome) = await handler(audit);
+        }
+        catch (SessionStoreUnavailableException)
+        {
+            // RFC 7009 §2.2.1: 503 with Retry-After; the client retries (revocations are idempotent).
+            context.Response.Headers.RetryAfter = RefusalWriter.RetryAfterSeconds;
+            result = StandardEndpoints.Error(StatusCodes.Status503ServiceUnavailable, "temporarily_unavailable", Reasons.StoreUnavailable.Code);
+            outcome = "unavailable";
+        }
+
+        Finish(action, keyId, audit, outcome);
+        return result;
+    }
+
     /// <summary>What the gateway would decide for this token now, route rules aside.</summary>
     internal async Task<Introspection> DecideAsync(string token, CancellationToken cancellationToken)
     {

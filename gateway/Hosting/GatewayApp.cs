@@ -56,6 +56,7 @@ public static class GatewayApp
         var app = builder.Build();
         app.UseRouting();
         app.MapGatewayAdmin();
+        app.MapGatewayStandardEndpoints();
         app.MapGatewayBackchannelLogout();
         app.MapGatewayHealth();
         app.MapGatewayMetrics();
