@@ -1,10 +1,14 @@
 using Gateway.Gate.Refusals;
+using Gateway.Sessions.Rules;
 using Gateway.Tokens;
 
 namespace Gateway.Admin;
 
-/// <summary>The gateway's decision on a presented token: verified (or not), and the reason it is not live, if any.</summary>
-internal sealed record Introspection(VerifiedToken? Token, RefusalReason? Refusal)
+/// <summary>
+/// The gateway's decision on a presented token: verified (or not), the reason it is not live, if any, and the
+/// revocation rule that refused it, if one did.
+/// </summary>
+internal sealed record Introspection(VerifiedToken? Token, RefusalReason? Refusal, RevocationRule? Rule = null)
 {
     public bool Active => Token is not null && Refusal is null;
 
@@ -12,6 +16,7 @@ internal sealed record Introspection(VerifiedToken? Token, RefusalReason? Refusa
     {
         active = Active,
         reason = Refusal?.Code,
+        rule = Rule?.Id,
         iss = Token?.Issuer,
         sub = Token?.Subject,
         sid = Token?.SessionId,
@@ -29,6 +34,11 @@ internal sealed record Introspection(VerifiedToken? Token, RefusalReason? Refusa
         if (!Active || Token is not { } token)
         {
             response["gateway_reason"] = Refusal?.Code ?? Reasons.Invalid.Code;
+            if (Rule is { } rule)
+            {
+                response["gateway_rule"] = rule.Id;
+            }
+
             return response;
         }
 

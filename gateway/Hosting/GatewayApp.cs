@@ -3,6 +3,7 @@ using Gateway.Health;
 using Gateway.Logout;
 using Gateway.Proxy;
 using Gateway.Sessions;
+using Gateway.Sessions.Rules;
 using Gateway.Telemetry;
 using Gateway.Tokens;
 using Microsoft.AspNetCore.Builder;
@@ -48,6 +49,7 @@ public static class GatewayApp
         builder.Services.AddGatewayTelemetry();
         builder.Services.AddGatewayTokens(builder.Configuration);
         builder.Services.AddGatewaySessions(builder.Configuration);
+        builder.Services.AddGatewayRevocationRules(builder.Configuration);
         builder.Services.AddGatewayProxy(builder.Configuration);
         builder.Services.AddGatewayAdmin(builder.Configuration);
         builder.Services.AddGatewayBackchannelLogout(builder.Configuration);

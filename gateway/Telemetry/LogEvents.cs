@@ -29,6 +29,8 @@ internal static class LogEvents
     public const int RevocationsSubscribed = 3402;
     public const int ResyncFailed = 3403;
     public const int EpochCheckFailed = 3404;
+    public const int RulesLoaded = 3501;
+    public const int RulesLoadFailed = 3502;
 
     public const int AdminAudit = 4001;
     public const int AdminNoKeys = 4002;

@@ -161,7 +161,11 @@ internal sealed partial class RevocationSubscriber : BackgroundService
             return;
         }
 
-        if (evt.User is { } user && evt.Kind != RevocationEvent.EpochKind)
+        if (evt.Kind == RevocationEvent.RuleKind)
+        {
+            // Rules are not session state: RuleSync reloads them; the session cache stays as it is.
+        }
+        else if (evt.User is { } user && evt.Kind != RevocationEvent.EpochKind)
         {
             _cache.Invalidate(user);
         }
