@@ -4,6 +4,7 @@ using Gateway.Logout;
 using Gateway.Proxy;
 using Gateway.Sessions;
 using Gateway.Sessions.Rules;
+using Gateway.Signals;
 using Gateway.Telemetry;
 using Gateway.Tokens;
 using Microsoft.AspNetCore.Builder;
@@ -53,6 +54,7 @@ public static class GatewayApp
         builder.Services.AddGatewayProxy(builder.Configuration);
         builder.Services.AddGatewayAdmin(builder.Configuration);
         builder.Services.AddGatewayBackchannelLogout(builder.Configuration);
+        builder.Services.AddGatewaySignals(builder.Configuration);
         builder.Services.AddGatewayHealth(builder.Configuration);
 
         var app = builder.Build();
@@ -60,6 +62,7 @@ public static class GatewayApp
         app.MapGatewayAdmin();
         app.MapGatewayStandardEndpoints();
         app.MapGatewayBackchannelLogout();
+        app.MapGatewaySignals();
         app.MapGatewayHealth();
         app.MapGatewayMetrics();
         app.MapGatewayProxy();

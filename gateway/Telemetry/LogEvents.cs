@@ -37,6 +37,9 @@ internal static class LogEvents
 
     public const int LogoutApplied = 5001;
     public const int LogoutRefused = 5002;
+    public const int SignalHandled = 5101;
+    public const int SignalRefused = 5102;
+    public const int SignalPollFailed = 5103;
 
     public const int RefusalSummary = 6001;
     public const int Stopping = 6101;
