@@ -12,6 +12,7 @@ namespace Gateway.Sessions.Rules;
 internal sealed class RevocationRules
 {
     private readonly FrozenDictionary<string, string> _tenantClaims;
+    private readonly Lock _gate = new();
     private volatile Snapshot _snapshot = Snapshot.Empty;
 
     public RevocationRules(JwtVerifier verifier)
@@ -27,13 +28,23 @@ internal sealed class RevocationRules
     /// <summary>The tenant claim name of a configured issuer, or null.</summary>
     public string? TenantClaimOf(string issuer) => _tenantClaims.GetValueOrDefault(issuer);
 
-    /// <summary>Replaces every rule (a load or reconcile from the store), dropping those over at <paramref name="now"/>.</summary>
-    public void Replace(IEnumerable<RevocationRule> rules, long now) => _snapshot = Snapshot.Of(rules.Where(r => r.Until >= now));
+    /// <summary>
+    /// Merges the store's rules (a load or reconcile) into those in hand, dropping those over at <paramref name="now"/>.
+    /// A merge, not a replacement: rules are never withdrawn early, so a load that raced a rule created on this
+    /// instance cannot drop it, and a store that lost its data does not lift rules still in force here.
+    /// </summary>
+    public void Merge(IEnumerable<RevocationRule> rules, long now)
+    {
+        lock (_gate)
+        {
+            _snapshot = Snapshot.Of(_snapshot.Rules.Concat(rules).Where(r => r.Until >= now));
+        }
+    }
 
     /// <summary>Adds (or replaces, by id) one rule at once, before the store's announcement comes back.</summary>
     public void Add(RevocationRule rule, long now)
     {
-        lock (this)
+        lock (_gate)
         {
             _snapshot = Snapshot.Of(_snapshot.Rules.Where(r => r.Id != rule.Id && r.Until >= now).Append(rule));
         }
@@ -45,7 +56,7 @@ internal sealed class RevocationRules
         var current = _snapshot;
         if (current.Rules.Any(r => r.Until < now))
         {
-            lock (this)
+            lock (_gate)
             {
                 _snapshot = Snapshot.Of(_snapshot.Rules.Where(r => r.Until >= now));
             }
@@ -101,7 +112,7 @@ internal sealed class RevocationRules
 
         public static Snapshot Of(IEnumerable<RevocationRule> rules)
         {
-            var list = rules.GroupBy(r => r.Id, StringComparer.Ordinal).Select(g => g.First()).OrderByDescending(r => r.Created).ThenBy(r => r.Id, StringComparer.Ordinal).ToList();
+            var list = rules.GroupBy(r => r.Id, StringComparer.Ordinal).Select(g => g.MaxBy(r => r.Until)!).OrderByDescending(r => r.Created).ThenBy(r => r.Id, StringComparer.Ordinal).ToList();
             var index = list
                 .GroupBy(r => (r.Issuer, r.Claim))
                 .ToDictionary(g => g.Key, g => g.GroupBy(r => r.Value, StringComparer.Ordinal)

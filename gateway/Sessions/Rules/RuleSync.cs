@@ -9,7 +9,7 @@ using StackExchange.Redis;
 namespace Gateway.Sessions.Rules;
 
 /// <summary>
-/// Keeps <see cref="RevocationRules"/> equal to the store's rules: loads them at start, reloads them when a
+/// Keeps <see cref="RevocationRules"/> holding every rule of the store: loads them at start, reloads them when a
 /// <c>rule</c> event arrives on <c>gw:revocations</c> (Redis) and after a reconnect, and reconciles every
 /// <see cref="RuleOptions.ReconcileInterval"/> (which also drops rules that are over). A failed load keeps the
 /// rules in hand.
@@ -122,7 +122,7 @@ internal sealed partial class RuleSync : BackgroundService
             {
                 var now = Now;
                 var rules = await _store.LoadAsync(now, CancellationToken.None);
-                _rules.Replace(rules, now);
+                _rules.Merge(rules, now);
                 if (!Loaded)
                 {
                     Loaded = true;
