@@ -159,6 +159,19 @@ public sealed class RevocationRuleTests(RuleGateway fixture) : IClassFixture<Rul
         Assert.Equal("revoked_by_rule", await ReasonAsync(third, token));
     }
 
+    [Fact]
+    public async Task EmbeddedStore_EnforcesRulesToo()
+    {
+        var config = GatewayConfig.Standard(fixture.Jwks.Url, fixture.Backend.Url).WithAdminApiKeys(SessionGateway.ApiKey);
+        await using var embedded = await GatewayHost.StartAsync(config);
+        var client = NewId("app");
+        var token = Token(TimeSpan.FromSeconds(-5), new Dictionary<string, object?> { ["client_id"] = client });
+        Assert.Null(await ReasonAsync(embedded, token));
+        using var response = await SessionGateway.AdminPostAsync(embedded, "/admin/revoke/rule", new { claim = "client_id", value = client });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("revoked_by_rule", await ReasonAsync(embedded, token));
+    }
+
     public static TheoryData<string, string> BadRules() => new()
     {
         { """{"value":"x"}""", "claim" },
