@@ -1,8 +1,11 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
 using Gateway.Tests.TestInfrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Gateway.Tests.Signals;
 
@@ -108,6 +111,47 @@ public sealed class SharedSignalsTests(SignalsGateway fixture) : IClassFixture<S
         await AcceptedAsync(SignalsGateway.Set(fixture.Key, Risc + "account-purged", new JsonObject { ["subject"] = IssSub(sub, "https://unknown.test") }));
         await AcceptedAsync(SignalsGateway.Set(fixture.Key, Risc + "account-purged", new JsonObject { ["subject"] = new JsonObject { ["format"] = "phone_number", ["phone_number"] = "+1" } }));
         Assert.Null(await ReasonAsync(token));
+    }
+
+    [Fact]
+    public async Task Events_AreCountedByTypeAndOutcome()
+    {
+        // This gateway's own instrument (its meter's scope is its IMeterFactory): other gateways in the test process
+        // publish meters of the same name.
+        var factory = fixture.Gateway.Services.GetRequiredService<IMeterFactory>();
+        var counted = new ConcurrentBag<(string Type, string Outcome)>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Name == "gateway.signals.events" && ReferenceEquals(instrument.Meter.Scope, factory))
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, _, tags, _) =>
+        {
+            string? type = null, outcome = null;
+            foreach (var tag in tags)
+            {
+                (type, outcome) = tag.Key switch { "type" => (tag.Value as string, outcome), "outcome" => (type, tag.Value as string), _ => (type, outcome) };
+            }
+
+            counted.Add((type!, outcome!));
+        });
+        listener.Start();
+
+        await AcceptedAsync(SignalsGateway.Set(fixture.Key, Risc + "account-disabled", new JsonObject { ["subject"] = IssSub(NewUser()) }));
+        await AcceptedAsync(SignalsGateway.Set(fixture.Key, "https://example.com/event/new", new JsonObject { ["subject"] = IssSub(NewUser()) }));
+        await AcceptedAsync(SignalsGateway.Set(fixture.Key, Caep + "credential-change", new JsonObject { ["subject"] = new JsonObject { ["format"] = "email", ["email"] = "nobody@example.com" } }));
+        using (var refused = await PushAsync(SignalsGateway.Set(fixture.Key, Risc + "account-disabled", new JsonObject(), audience: "https://other.test")))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        }
+
+        Assert.Contains(("risc.account-disabled", "applied"), counted);
+        Assert.Contains(("other", "unknown_type"), counted);
+        Assert.Contains(("caep.credential-change", "unmapped_subject"), counted);
+        Assert.Contains(("none", "refused"), counted);
     }
 
     [Fact]
