@@ -269,6 +269,41 @@ public sealed class SharedSignalsTests(SignalsGateway fixture) : IClassFixture<S
     }
 
     [Fact]
+    public async Task Push_WhileTheTransmittersJwksCannotBeFetched_Answers503_SoTheSetIsNotLost()
+    {
+        await using var jwks = await JwksServer.StartAsync(fixture.TransmitterKey);
+        jwks.Failing = true;
+        var config = fixture.CreateConfig();
+        var transmitter = config.Get("Gateway:Signals:Transmitters:1")!.AsObject();
+        transmitter.Remove("PollEndpoint");
+        transmitter["JwksUri"] = jwks.Url;
+        await using var gateway = await GatewayHost.StartAsync(config);
+        var set = SignalsGateway.Set(fixture.TransmitterKey, Risc + "account-disabled", new JsonObject { ["subject"] = IssSub(NewUser(), SignalsGateway.PollIssuer) },
+            issuer: SignalsGateway.PollIssuer);
+        using (var response = await PushAsync(gateway, set))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            Assert.NotNull(response.Headers.RetryAfter);
+        }
+
+        // The transmitter retries after the JWKS is back (and the refetch cool-down, 5 s by default, is over).
+        jwks.Failing = false;
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            using var retry = await PushAsync(gateway, set);
+            if (retry.StatusCode == HttpStatusCode.Accepted)
+            {
+                break;
+            }
+
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, retry.StatusCode);
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), "the SET was never accepted after the JWKS came back");
+            await Task.Delay(250);
+        }
+    }
+
+    [Fact]
     public async Task Transmitter_ForAnIssuerThatIsNotConfigured_FailsStartNamingTheKey()
     {
         var config = fixture.CreateConfig();

@@ -99,7 +99,10 @@ internal sealed class SetVerifier
             var refreshed = await transmitter.Keys.RefreshForUnknownKidAsync(cancellationToken);
             if (refreshed.Find(jwt.Kid, alg) is null)
             {
-                return SetResult.Fail("invalid_key", "no key of the transmitter matches the SET's kid and alg");
+                // No keys in hand at all (the JWKS could not be fetched yet): a retry may succeed, a refusal would lose the SET.
+                return refreshed.Count == 0
+                    ? SetResult.Fail(SetResult.KeysUnavailable, "the transmitter's keys could not be fetched")
+                    : SetResult.Fail("invalid_key", "no key of the transmitter matches the SET's kid and alg");
             }
         }
 

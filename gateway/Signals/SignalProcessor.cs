@@ -47,6 +47,13 @@ internal sealed partial class SignalProcessor
     public async Task<SignalOutcome> ProcessAsync(string set, string delivery, CancellationToken cancellationToken)
     {
         var result = await _verifier.VerifyAsync(set, cancellationToken);
+        if (result.Error == SetResult.KeysUnavailable)
+        {
+            _metrics.SignalEvent("none", "unavailable");
+            Log.Refused(_logger, delivery, result.Error, result.Description!);
+            return SignalOutcome.Unavailable;
+        }
+
         if (result.Token is not { } token)
         {
             _metrics.SignalEvent("none", "refused");
