@@ -160,6 +160,32 @@ public sealed class RevocationRuleTests(RuleGateway fixture) : IClassFixture<Rul
     }
 
     [Fact]
+    public async Task InstanceStartedWhileRedisIsDown_LoadsTheRulesOnceRedisAnswers()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        redis.Kill();
+        await using var gateway = await GatewayHost.StartAsync(fixture.CreateConfig(redis.ConnectionString));
+        await redis.RestartAsync();
+
+        // Another service (or an instance of an older release) wrote the rule straight into gw:rules, announcing nothing.
+        var client = NewId("app");
+        var now = Now;
+        var rule = new JsonObject
+        {
+            ["id"] = "rule-written-directly", ["iss"] = TokenFactory.Issuer, ["claim"] = "client_id", ["value"] = client,
+            ["before"] = now, ["until"] = now + 600, ["created"] = now,
+        };
+        await redis.ExecuteAsync("HSET", "gw:rules", "rule-written-directly", rule.ToJsonString());
+        var token = Token(TimeSpan.FromSeconds(-5), new Dictionary<string, object?> { ["client_id"] = client });
+        var clock = Stopwatch.StartNew();
+        while (await ReasonAsync(gateway, token) != "revoked_by_rule")
+        {
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), "the rule was never loaded");
+            await Task.Delay(100);
+        }
+    }
+
+    [Fact]
     public async Task EmbeddedStore_EnforcesRulesToo()
     {
         var config = GatewayConfig.Standard(fixture.Jwks.Url, fixture.Backend.Url).WithAdminApiKeys(SessionGateway.ApiKey);

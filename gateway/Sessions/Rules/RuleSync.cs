@@ -25,6 +25,8 @@ internal sealed partial class RuleSync : BackgroundService
     private readonly ILogger<RuleSync> _logger;
     private readonly SemaphoreSlim _loading = new(1, 1);
     private int _pending;
+    private int _subscribed;
+    private int _subscribing;
 
     public RuleSync(IRuleStore store, RevocationRules rules, TimeProvider time, IOptions<RuleOptions> options, IServiceProvider services, ILogger<RuleSync> logger)
     {
@@ -44,27 +46,12 @@ internal sealed partial class RuleSync : BackgroundService
 
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
-        if (_redis is not null && _keys is not null)
+        if (_redis is not null)
         {
             _redis.ConnectionRestored += OnConnectionRestored;
-            try
-            {
-                var channel = await _redis.GetSubscriber().SubscribeAsync(_keys.Channel);
-                channel.OnMessage(message =>
-                {
-                    if (RevocationEvent.TryParse(message.Message) is { Kind: RevocationEvent.RuleKind })
-                    {
-                        _ = ReloadAsync();
-                    }
-                });
-            }
-            catch (Exception ex) when (ex is RedisException or TimeoutException)
-            {
-                // The periodic reconcile still brings rules in; the subscription is retried by the multiplexer.
-                Log.LoadFailed(_logger, ex.GetType().Name);
-            }
         }
 
+        await EnsureSubscribedAsync();
         await ReloadAsync();
         await base.StartAsync(cancellationToken);
     }
@@ -101,11 +88,50 @@ internal sealed partial class RuleSync : BackgroundService
             }
 
             _rules.DropExpired(Now);
+            await EnsureSubscribedAsync();
             await ReloadAsync();
         }
     }
 
-    private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e) => _ = ReloadAsync();
+    private void OnConnectionRestored(object? sender, ConnectionFailedEventArgs e) => _ = RestoreAsync();
+
+    private async Task RestoreAsync()
+    {
+        await EnsureSubscribedAsync();
+        await ReloadAsync();
+    }
+
+    // Once subscribed, the multiplexer resubscribes by itself after a reconnect; a subscription that failed (Redis down
+    // at start) is tried again on every tick and reconnect.
+    private async Task EnsureSubscribedAsync()
+    {
+        if (_redis is null || _keys is null || Volatile.Read(ref _subscribed) == 1 || Interlocked.Exchange(ref _subscribing, 1) == 1)
+        {
+            return;
+        }
+
+        try
+        {
+            var channel = await _redis.GetSubscriber().SubscribeAsync(_keys.Channel);
+            channel.OnMessage(message =>
+            {
+                if (RevocationEvent.TryParse(message.Message) is { Kind: RevocationEvent.RuleKind })
+                {
+                    _ = ReloadAsync();
+                }
+            });
+            Volatile.Write(ref _subscribed, 1);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
+        {
+            // The periodic reconcile still brings rules in meanwhile.
+            Log.LoadFailed(_logger, ex.GetType().Name);
+        }
+        finally
+        {
+            Volatile.Write(ref _subscribing, 0);
+        }
+    }
 
     /// <summary>Reloads every rule; a reload asked for while one runs runs once more after it.</summary>
     public async Task ReloadAsync()
