@@ -16,6 +16,7 @@ public static class SignalsServiceCollectionExtensions
         services.AddSingleton<SetVerifier>();
         services.AddSingleton<SignalProcessor>();
         services.AddHostedService<SignalPoller>();
+        services.AddHostedService<TransmitterKeyRefresher>();
         return services;
     }
 }
