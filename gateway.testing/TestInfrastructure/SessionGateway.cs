@@ -54,7 +54,13 @@ public class SessionGateway : IAsyncLifetime
         // These tests' tokens carry the user's version in "ver", and their logout tokens are addressed to a client.
         config.Issuer()["VersionClaim"] = "ver";
         config.Issuer()["LogoutAudiences"] = new System.Text.Json.Nodes.JsonArray(TokenFactory.LogoutClient);
+        Configure(config);
         return config;
+    }
+
+    /// <summary>Tweaks the config (of every instance this fixture creates) before it is written.</summary>
+    protected virtual void Configure(GatewayConfig config)
+    {
     }
 
     public string Token(string sub, string? sid = null, string? jti = null, long? ver = null, TimeSpan? iat = null, IReadOnlyDictionary<string, object?>? claims = null) =>

@@ -1,5 +1,6 @@
 using Gateway.Gate.Refusals;
 using Gateway.Sessions;
+using Gateway.Sessions.Rules;
 using SessionOptions = Gateway.Sessions.SessionOptions;
 using Gateway.Telemetry;
 using Gateway.Tokens;
@@ -19,6 +20,8 @@ internal sealed partial class AdminActions
     private const string RevokedWhy = "revoked";
 
     private readonly ISessionStore _store;
+    private readonly IRuleStore _ruleStore;
+    private readonly RevocationRules _rules;
     private readonly TokenVerifier _verifier;
     private readonly JwtVerifier _jwt;
     private readonly TimeProvider _time;
@@ -29,10 +32,12 @@ internal sealed partial class AdminActions
     private readonly AuditTrail _trail;
     private readonly ILogger<AdminActions> _logger;
 
-    public AdminActions(ISessionStore store, TokenVerifier verifier, JwtVerifier jwt, TimeProvider time, GatewayMetrics metrics, IOptions<AdminOptions> options,
+    public AdminActions(ISessionStore store, IRuleStore ruleStore, RevocationRules rules, TokenVerifier verifier, JwtVerifier jwt, TimeProvider time, GatewayMetrics metrics, IOptions<AdminOptions> options,
         IOptions<TokenOptions> tokens, IOptions<SessionOptions> sessions, AuditTrail trail, ILogger<AdminActions> logger)
     {
         _store = store;
+        _ruleStore = ruleStore;
+        _rules = rules;
         _verifier = verifier;
         _jwt = jwt;
         _time = time;
@@ -145,6 +150,78 @@ internal sealed partial class AdminActions
         return Results.Json(decision.ToResponse());
     });
 
+    /// <summary>
+    /// A revocation rule: every token of the issuer whose claim equals the value and that was issued at or before
+    /// <c>before</c> (default now) is refused, until <c>exp</c> (default: before + the issuer's MaxTokenLifetime).
+    /// </summary>
+    public Task<IResult> RevokeRuleAsync(HttpContext context) => RunAsync(context, "revoke_rule", async (body, audit) =>
+    {
+        if (!body.TryGetString("claim", 256, out var claim, out var error) || !body.TryGetString("value", 1024, out var value, out error) ||
+            !body.TryGetString("iss", 2048, out var iss, out error) || !body.TryGetSeconds("before", out var before, out error) ||
+            !body.TryGetExp(false, Now, out var exp, out error))
+        {
+            return error!;
+        }
+
+        if (claim is null)
+        {
+            return Problems.BadRequest("claim", "'claim' is required: client_id, kid, iss or the issuer's TenantClaim");
+        }
+
+        if (value is null)
+        {
+            return Problems.BadRequest("value", "'value' is required");
+        }
+
+        // A rule on the issuer itself names the issuer in its value.
+        if (claim == RevocationRule.IssuerClaim)
+        {
+            iss ??= value;
+            if (!string.Equals(iss, value, StringComparison.Ordinal))
+            {
+                return Problems.BadRequest("value", "for claim 'iss' the value is the issuer, and 'iss' (if given) must be the same");
+            }
+        }
+
+        if (!ResolveIssuer(iss, out var issuer, out error))
+        {
+            return claim == RevocationRule.IssuerClaim ? Problems.BadRequest("value", "'value' is not a configured issuer (the exact Gateway:Tokens:Issuers:N:Issuer string)") : error!;
+        }
+
+        var tenantClaim = _rules.TenantClaimOf(issuer);
+        if (claim is not (RevocationRule.ClientIdClaim or RevocationRule.KeyIdClaim or RevocationRule.IssuerClaim) && claim != tenantClaim)
+        {
+            return Problems.BadRequest("claim", $"'claim' must be client_id, kid, iss{(tenantClaim is null ? "" : " or " + tenantClaim)} (the issuer's TenantClaim)");
+        }
+
+        var now = Now;
+        var skew = (long)_tokens.ClockSkew.TotalSeconds;
+        var cut = before ?? now;
+        if (cut > now + skew)
+        {
+            return Problems.BadRequest("before", "'before' is in the future: tokens not yet issued cannot be judged by a rule");
+        }
+
+        var until = exp ?? cut + (long)_jwt.Find(issuer)!.MaxTokenLifetime.TotalSeconds + skew;
+        if (until < now)
+        {
+            return Problems.BadRequest(exp is null ? "before" : "exp", "every token this rule could match has already expired: there is nothing to revoke");
+        }
+
+        var rule = RevocationRule.Create(issuer, claim, value, cut, until, now);
+        audit.Target(new UserKey(issuer, "*"), null, rule.Id);
+        await _ruleStore.AddAsync(rule, context.RequestAborted);
+        _rules.Add(rule, now);
+        return Results.Json(rule, RevocationRuleJson.Default.RevocationRule);
+    });
+
+    /// <summary>The revocation rules this instance enforces.</summary>
+    public Task<IResult> ListRulesAsync(HttpContext context) => RunAsync(context, "list_rules", (_, _) =>
+    {
+        var now = Now;
+        return Task.FromResult(Results.Json(new { rules = _rules.All.Where(r => r.Until >= now).ToList() }));
+    }, readsBody: false);
+
     public Task<IResult> GetUserAsync(HttpContext context, string? sub) => RunAsync(context, "get_user", async (_, audit) =>
     {
         if (!TryGetUserFromQuery(context, sub, out var user, out var error))
@@ -185,6 +262,64 @@ internal sealed partial class AdminActions
         });
     });
 
+    /// <summary>
+    /// RFC 7009 revocation of a presented token: verified as <c>/admin/revoke/token</c> verifies it, then denylisted
+    /// until its <c>exp</c>. A token the gateway would not accept anyway (forged, expired, another issuer's) answers
+    /// 200 with nothing written (RFC 7009 §2.2); a valid token without <c>jti</c> cannot be denylisted on its own and
+    /// answers 400 <c>unsupported_token_type</c>.
+    /// </summary>
+    internal Task<IResult> StandardRevokeAsync(HttpContext context, string keyId, string token) => RunStandardAsync(context, keyId, "oauth2_revoke", async audit =>
+    {
+        var result = await _verifier.VerifyFreshAsync(token, context.RequestAborted);
+        if (result.Token is not { } verified)
+        {
+            return (Results.Ok(), "not_active");
+        }
+
+        audit.Target(verified.User, verified.SessionId, verified.TokenId);
+        if (verified.TokenId is null)
+        {
+            return (StandardEndpoints.Error(StatusCodes.Status400BadRequest, "unsupported_token_type",
+                "the token has no jti claim and cannot be revoked on its own; revoke its session or its user through the admin API"), "bad_request");
+        }
+
+        await _store.RevokeTokenAsync(verified.User, verified.TokenId, verified.ExpiresAt, RevokedWhy, context.RequestAborted);
+        return (Results.Ok(), "ok");
+    });
+
+    /// <summary>RFC 7662 introspection: the same decision as <c>/admin/introspect</c> (<see cref="DecideAsync"/>).</summary>
+    internal Task<IResult> StandardIntrospectAsync(HttpContext context, string keyId, string token) => RunStandardAsync(context, keyId, "oauth2_introspect", async audit =>
+    {
+        var decision = await DecideAsync(token, context.RequestAborted);
+        if (decision.Token is { } verified)
+        {
+            audit.Target(verified.User, verified.SessionId, verified.TokenId);
+        }
+
+        return (Results.Json(decision.ToStandardResponse()), "ok");
+    });
+
+    private async Task<IResult> RunStandardAsync(HttpContext context, string keyId, string action, Func<Audit, Task<(IResult Result, string Outcome)>> handler)
+    {
+        var audit = new Audit();
+        IResult result;
+        string outcome;
+        try
+        {
+            (result, outcome) = await handler(audit);
+        }
+        catch (SessionStoreUnavailableException)
+        {
+            // RFC 7009 §2.2.1: 503 with Retry-After; the client retries (revocations are idempotent).
+            context.Response.Headers.RetryAfter = RefusalWriter.RetryAfterSeconds;
+            result = StandardEndpoints.Error(StatusCodes.Status503ServiceUnavailable, "temporarily_unavailable", Reasons.StoreUnavailable.Code);
+            outcome = "unavailable";
+        }
+
+        Finish(action, keyId, audit, outcome);
+        return result;
+    }
+
     /// <summary>What the gateway would decide for this token now, route rules aside.</summary>
     internal async Task<Introspection> DecideAsync(string token, CancellationToken cancellationToken)
     {
@@ -192,6 +327,11 @@ internal sealed partial class AdminActions
         if (result.Token is not { } verified)
         {
             return new Introspection(null, result.Refusal);
+        }
+
+        if (_rules.Match(verified, Now) is { } rule)
+        {
+            return new Introspection(verified, Reasons.RevokedByRule, rule);
         }
 
         var client = verified.SessionId is null ? verified.ClientId : null;

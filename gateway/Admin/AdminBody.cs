@@ -161,5 +161,25 @@ internal sealed class AdminBody : IDisposable
         return true;
     }
 
+    /// <summary>An optional non-negative JSON number of Unix seconds (e.g. a rule's <c>before</c>).</summary>
+    public bool TryGetSeconds(string field, out long? value, out IResult? error)
+    {
+        value = null;
+        error = null;
+        if (!Root.TryGetProperty(field, out var element) || element.ValueKind == JsonValueKind.Null)
+        {
+            return true;
+        }
+
+        if (element.ValueKind != JsonValueKind.Number || !element.TryGetInt64(out var seconds) || seconds < 0)
+        {
+            error = Problems.BadRequest(field, $"'{field}' must be a JSON number of Unix seconds");
+            return false;
+        }
+
+        value = seconds;
+        return true;
+    }
+
     public void Dispose() => _document.Dispose();
 }

@@ -52,6 +52,8 @@ public static partial class AdminEndpoints
         group.MapPost("/revoke/session", (HttpContext http, AdminActions actions) => actions.RevokeSessionAsync(http));
         group.MapPost("/revoke/user", (HttpContext http, AdminActions actions) => actions.RevokeUserAsync(http));
         group.MapPost("/sessions/activate", (HttpContext http, AdminActions actions) => actions.ActivateSessionAsync(http));
+        group.MapPost("/revoke/rule", (HttpContext http, AdminActions actions) => actions.RevokeRuleAsync(http));
+        group.MapGet("/revoke/rules", (HttpContext http, AdminActions actions) => actions.ListRulesAsync(http));
         group.MapPost("/introspect", (HttpContext http, AdminActions actions) => actions.IntrospectAsync(http));
         group.MapGet("/users/{sub}", (HttpContext http, string sub, AdminActions actions) => actions.GetUserAsync(http, sub));
         group.MapGet("/users", (HttpContext http, AdminActions actions) => actions.GetUserAsync(http, null));

@@ -1,6 +1,7 @@
 using Gateway.Gate.Refusals;
 using Gateway.Gate.Rules;
 using Gateway.Sessions;
+using Gateway.Sessions.Rules;
 using Gateway.Telemetry;
 using Gateway.Tokens;
 using Microsoft.AspNetCore.Http;
@@ -10,7 +11,7 @@ namespace Gateway.Gate;
 
 /// <summary>
 /// The check of one request on a protected route, in order: read the token, verify it, the route's token rules,
-/// the session state and DESIGN.md's decision rules (one store read at most, none for a warm user), the route's
+/// the revocation rules (in memory), the session state and DESIGN.md's decision rules (one store read at most, none for a warm user), the route's
 /// session rules, the rate-spike guard.
 /// </summary>
 internal sealed partial class TokenGate
@@ -20,14 +21,16 @@ internal sealed partial class TokenGate
     private readonly TokenVerifier _verifier;
     private readonly SessionGuard _guard;
     private readonly RateSpikeDetector _spikes;
+    private readonly RevocationRules _rules;
     private readonly TimeProvider _time;
     private readonly ILogger<TokenGate> _logger;
 
-    public TokenGate(TokenVerifier verifier, SessionGuard guard, RateSpikeDetector spikes, TimeProvider time, ILogger<TokenGate> logger)
+    public TokenGate(TokenVerifier verifier, SessionGuard guard, RateSpikeDetector spikes, RevocationRules rules, TimeProvider time, ILogger<TokenGate> logger)
     {
         _verifier = verifier;
         _guard = guard;
         _spikes = spikes;
+        _rules = rules;
         _time = time;
         _logger = logger;
     }
@@ -46,7 +49,14 @@ internal sealed partial class TokenGate
             return GateVerdict.Refuse(result.Refusal!);
         }
 
-        var rule = new RuleContext(context, policy.RouteId, verified, default, _guard.Store, _time.GetUtcNow().ToUnixTimeSeconds());
+        // Revocation rules are held in memory on every instance: no store round trip, and they hold while the store is down.
+        var now = _time.GetUtcNow().ToUnixTimeSeconds();
+        if (_rules.Match(verified, now) is not null)
+        {
+            return GateVerdict.Refuse(Reasons.RevokedByRule);
+        }
+
+        var rule = new RuleContext(context, policy.RouteId, verified, default, _guard.Store, now);
         if (await JudgeAsync(policy.TokenChecks, rule) is { } tokenRefusal)
         {
             return GateVerdict.Refuse(tokenRefusal);

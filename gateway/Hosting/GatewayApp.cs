@@ -3,6 +3,8 @@ using Gateway.Health;
 using Gateway.Logout;
 using Gateway.Proxy;
 using Gateway.Sessions;
+using Gateway.Sessions.Rules;
+using Gateway.Signals;
 using Gateway.Telemetry;
 using Gateway.Tokens;
 using Microsoft.AspNetCore.Builder;
@@ -48,15 +50,19 @@ public static class GatewayApp
         builder.Services.AddGatewayTelemetry();
         builder.Services.AddGatewayTokens(builder.Configuration);
         builder.Services.AddGatewaySessions(builder.Configuration);
+        builder.Services.AddGatewayRevocationRules(builder.Configuration);
         builder.Services.AddGatewayProxy(builder.Configuration);
         builder.Services.AddGatewayAdmin(builder.Configuration);
         builder.Services.AddGatewayBackchannelLogout(builder.Configuration);
+        builder.Services.AddGatewaySignals(builder.Configuration);
         builder.Services.AddGatewayHealth(builder.Configuration);
 
         var app = builder.Build();
         app.UseRouting();
         app.MapGatewayAdmin();
+        app.MapGatewayStandardEndpoints();
         app.MapGatewayBackchannelLogout();
+        app.MapGatewaySignals();
         app.MapGatewayHealth();
         app.MapGatewayMetrics();
         app.MapGatewayProxy();

@@ -6,7 +6,7 @@ namespace Gateway.Sessions;
 /// <summary>
 /// The message published on <c>gw:revocations</c> after every write:
 /// <c>{"kind":"session","iss":"https://idp","sub":"alice","id":"s1","ts":1700000000000}</c>. <c>kind</c> is token,
-/// session, user, client, active or epoch; <c>ts</c> the publish time in Unix milliseconds. A receiver drops its
+/// session, user, client, active, epoch or rule; <c>ts</c> the publish time in Unix milliseconds. A receiver drops its
 /// cached state of (<c>iss</c>, <c>sub</c>); all state for an unknown or unreadable message.
 /// </summary>
 public sealed record RevocationEvent(
@@ -27,6 +27,9 @@ public sealed record RevocationEvent(
     public const string ActiveKind = "active";
     public const string ClientKind = "client";
     public const string EpochKind = "epoch";
+
+    /// <summary>A revocation rule was created (<c>id</c>: the rule id, <c>iss</c>: its issuer, no <c>sub</c>): instances reload their rules.</summary>
+    public const string RuleKind = "rule";
 
     /// <summary>The user this event names, if it names one.</summary>
     [JsonIgnore]

@@ -29,6 +29,7 @@ public sealed class GatewayMetrics
     private readonly Counter<long> _adminCalls;
     private readonly Counter<long> _staleServed;
     private readonly Counter<long> _logouts;
+    private readonly Counter<long> _signals;
     private readonly ConcurrentDictionary<string, int> _healthChecks = new(StringComparer.Ordinal);
 
     public GatewayMetrics(IMeterFactory meterFactory)
@@ -47,6 +48,7 @@ public sealed class GatewayMetrics
         _adminCalls = meter.CreateCounter<long>("gateway.admin.calls", "{call}", "Admin API calls, by action and outcome");
         _staleServed = meter.CreateCounter<long>("gateway.session.stale_served", "{request}", "Requests judged on last-known session state while the store was unreachable (FailureMode=Open)");
         _logouts = meter.CreateCounter<long>("gateway.logout.tokens", "{token}", "Back-channel logout tokens received, by outcome (applied, refused) and reason");
+        _signals = meter.CreateCounter<long>("gateway.signals.events", "{event}", "Shared Signals (CAEP/RISC) events received, by type and outcome (applied, unknown_type, unmapped_subject, duplicate, refused, unavailable)");
         meter.CreateObservableGauge("gateway.health.check.status", ObserveHealth, unit: null,
             description: "Last result of each health check (1 healthy, 0 not), by check; refreshed every Gateway:Health:ProbeInterval");
     }
@@ -124,6 +126,10 @@ public sealed class GatewayMetrics
     /// <summary>A back-channel logout token was applied (<paramref name="reason"/> null) or refused.</summary>
     public void Logout(string? reason) =>
         _logouts.Add(1, new KeyValuePair<string, object?>("outcome", reason is null ? "applied" : "refused"), new KeyValuePair<string, object?>("reason", reason ?? "none"));
+
+    /// <summary>A Shared Signals event (its short type name, or <c>none</c> for a SET refused before its events were read) and what became of it.</summary>
+    public void SignalEvent(string type, string outcome) =>
+        _signals.Add(1, new KeyValuePair<string, object?>("type", type), new KeyValuePair<string, object?>("outcome", outcome));
 
     /// <summary>Records a health check's latest result for the <c>gateway.health.check.status</c> gauge.</summary>
     public void HealthChecked(string check, bool healthy) => _healthChecks[check] = healthy ? 1 : 0;

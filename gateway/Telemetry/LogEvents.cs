@@ -34,12 +34,17 @@ internal static class LogEvents
     public const int JournalCompacted = 3503;
     public const int JournalCompactionFailed = 3504;
     public const int JournalFaulted = 3505;
+    public const int RulesLoaded = 3601;
+    public const int RulesLoadFailed = 3602;
 
     public const int AdminAudit = 4001;
     public const int AdminNoKeys = 4002;
 
     public const int LogoutApplied = 5001;
     public const int LogoutRefused = 5002;
+    public const int SignalHandled = 5101;
+    public const int SignalRefused = 5102;
+    public const int SignalPollFailed = 5103;
 
     public const int RefusalSummary = 6001;
     public const int Stopping = 6101;

@@ -47,6 +47,18 @@ public sealed class IssuerOptions
     /// </summary>
     public List<string> ClientIdsWithoutAudience { get; set; } = [];
 
+    /// <summary>
+    /// The claim naming the token's tenant (organisation, realm), if this issuer's tokens carry one: revocation rules
+    /// (<c>POST /admin/revoke/rule</c>) can then name it. Default none.
+    /// </summary>
+    public string? TenantClaim { get; set; }
+
+    /// <summary>
+    /// The longest lifetime this issuer gives its access tokens. A revocation rule is dropped once every token it could
+    /// match has expired: its <c>before</c> plus this. Default 24 hours.
+    /// </summary>
+    public TimeSpan MaxTokenLifetime { get; set; } = TimeSpan.FromHours(24);
+
     /// <summary>Claim names for this issuer's tokens. Default: <c>Gateway:Tokens:Claims</c>.</summary>
     public ClaimNameOptions? Claims { get; set; }
 }

@@ -15,6 +15,8 @@ internal sealed class IssuerRuntime
         var issuer = keys.Options;
         Claims = issuer.Claims ?? options.Claims;
         VersionClaim = string.IsNullOrWhiteSpace(issuer.VersionClaim) ? null : issuer.VersionClaim;
+        TenantClaim = string.IsNullOrWhiteSpace(issuer.TenantClaim) ? null : issuer.TenantClaim;
+        MaxTokenLifetime = issuer.MaxTokenLifetime;
         Algorithms = new HashSet<string>(issuer.Algorithms, StringComparer.Ordinal);
         AccessParameters = CreateParameters(keys, options, issuer.Audiences, issuer.ValidTypes.Count > 0 ? issuer.ValidTypes : null);
 
@@ -52,6 +54,12 @@ internal sealed class IssuerRuntime
 
     /// <summary>The claim carrying the user's version, or null (judged by <c>iat</c>).</summary>
     public string? VersionClaim { get; }
+
+    /// <summary>The claim naming the token's tenant, or null.</summary>
+    public string? TenantClaim { get; }
+
+    /// <summary>The longest lifetime of this issuer's access tokens (how long a revocation rule must live).</summary>
+    public TimeSpan MaxTokenLifetime { get; }
 
     public TokenValidationParameters AccessParameters { get; }
 

@@ -104,6 +104,8 @@ internal sealed partial class JwtVerifier
         return TokenResult.Ok(new VerifiedToken(issuer.Issuer, sub, sid, jti, numbers.Iat.Value, numbers.Exp.Value, ReadInteger(jwt, claims.AuthTime), version)
         {
             ClientId = client,
+            Audiences = [.. jwt.Audiences],
+            Tenant = issuer.TenantClaim is { } tenantClaim ? ReadString(jwt, tenantClaim) : null,
             Scopes = scopes,
             KeyId = key!.Jwk.Kid,
             Binding = binding,

@@ -150,6 +150,16 @@ internal sealed class TokenOptionsValidator : IValidateOptions<TokenOptions>
             errors.Add($"{key}:VersionClaim: '{version}' cannot carry a version (name the claim your tokens carry it in, or leave it unset)");
         }
 
+        if (issuer.TenantClaim is { } tenant && (string.IsNullOrWhiteSpace(tenant) || tenant is "iat" or "exp" or "nbf" or "sub" or "iss" or "aud" or "jti" or "client_id" or "kid"))
+        {
+            errors.Add($"{key}:TenantClaim: '{tenant}' cannot name a tenant (name the claim your tokens carry it in, or leave it unset)");
+        }
+
+        if (issuer.MaxTokenLifetime <= TimeSpan.Zero || issuer.MaxTokenLifetime > TimeSpan.FromDays(366))
+        {
+            errors.Add($"{key}:MaxTokenLifetime: must be a positive time span of at most 366 days");
+        }
+
         if (issuer.Claims is { } claims)
         {
             ValidateClaims(claims, $"{key}:Claims", errors);

@@ -24,6 +24,12 @@ public sealed record VerifiedToken(
     /// <summary><c>client_id</c>, else <c>azp</c>, if any.</summary>
     public string? ClientId { get; init; }
 
+    /// <summary>The token's <c>aud</c> values (empty when it carries none).</summary>
+    public string[] Audiences { get; init; } = [];
+
+    /// <summary>The value of the issuer's <c>TenantClaim</c>, when one is configured and the token carries it as a string.</summary>
+    public string? Tenant { get; init; }
+
     /// <summary>Granted scopes, from <c>scope</c> (space-separated) or <c>scp</c> (array or string).</summary>
     public string[] Scopes { get; init; } = [];
 

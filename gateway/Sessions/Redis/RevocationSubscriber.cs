@@ -184,7 +184,11 @@ internal sealed partial class RevocationSubscriber : BackgroundService
             return;
         }
 
-        if (evt.User is { } user && evt.Kind != RevocationEvent.EpochKind)
+        if (evt.Kind == RevocationEvent.RuleKind)
+        {
+            // Rules are not session state: RuleSync reloads them; the session cache stays as it is.
+        }
+        else if (evt.User is { } user && evt.Kind != RevocationEvent.EpochKind)
         {
             // The replica first, then the cache: a read between the two then finds the entry.
             var until = evt.Until ?? _time.GetUtcNow().ToUnixTimeSeconds() + (long)_sessions.MaxSessionLifetime.TotalSeconds;
