@@ -139,7 +139,7 @@ public abstract class SessionStoreContractTests : IAsyncLifetime
 public sealed class EmbeddedSessionStoreContractTests : SessionStoreContractTests
 {
     protected override Task<ISessionStore> CreateStoreAsync() =>
-        Task.FromResult<ISessionStore>(new EmbeddedSessionStore(TimeProvider.System, new DenylistLifetime(TimeProvider.System, Options.Create(new TokenOptions()))));
+        Task.FromResult<ISessionStore>(new EmbeddedSessionStore(TimeProvider.System, new DenylistLifetime(TimeProvider.System, Options.Create(new TokenOptions())), new RevocationNotifier()));
 }
 
 public sealed class RedisSessionStoreContractTests(RedisSessionStoreContractTests.Redis fixture) : SessionStoreContractTests, IClassFixture<RedisSessionStoreContractTests.Redis>

@@ -1,3 +1,4 @@
+using Gateway.Gate.Connections;
 using Gateway.Gate.Rules;
 using Yarp.ReverseProxy.Configuration;
 
@@ -48,6 +49,7 @@ internal sealed class RoutePolicyParser
 
         var tokenChecks = new List<IRouteCheck>();
         var sessionChecks = new List<IRouteCheck>();
+        var connections = ConnectionPolicy.Default;
         var used = new List<string>();
         foreach (var rule in _rules)
         {
@@ -62,6 +64,10 @@ internal sealed class RoutePolicyParser
             {
                 errors.Add($"{prefix}:Metadata:{rule.MetadataKey}: {error}");
             }
+            else if (check is ConnectionSetting setting)
+            {
+                connections = setting.Apply(connections);
+            }
             else if (check is not null)
             {
                 (check.Stage == RuleStage.Token ? tokenChecks : sessionChecks).Add(check);
@@ -73,6 +79,6 @@ internal sealed class RoutePolicyParser
             errors.Add($"{prefix}:Metadata: rules ({string.Join(", ", used)}) need a token; the route is anonymous");
         }
 
-        return new RoutePolicy(route.RouteId, anonymous, failureMode, [.. tokenChecks], [.. sessionChecks]);
+        return new RoutePolicy(route.RouteId, anonymous, failureMode, [.. tokenChecks], [.. sessionChecks]) { Connections = connections };
     }
 }

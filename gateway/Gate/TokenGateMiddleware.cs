@@ -1,3 +1,4 @@
+using Gateway.Gate.Connections;
 using Gateway.Gate.Refusals;
 using Gateway.Proxy;
 using Gateway.Telemetry;
@@ -24,12 +25,14 @@ internal sealed partial class TokenGateMiddleware
     private readonly TokenGate _gate;
     private readonly IdentityHeaders _identity;
     private readonly GatewayMetrics _metrics;
+    private readonly GuardedConnections _connections;
     private readonly bool _forwardAuthorization;
     private readonly ILogger<TokenGateMiddleware> _logger;
 
     public TokenGateMiddleware(RequestDelegate next, RoutePolicyCache policies, TokenGate gate, IdentityHeaders identity, GatewayMetrics metrics,
-        IOptions<ProxyOptions> options, ILogger<TokenGateMiddleware> logger)
+        GuardedConnections connections, IOptions<ProxyOptions> options, ILogger<TokenGateMiddleware> logger)
     {
+        _connections = connections;
         _next = next;
         _policies = policies;
         _gate = gate;
@@ -58,10 +61,36 @@ internal sealed partial class TokenGateMiddleware
             {
                 headers.Remove(HeaderNames.Authorization);
             }
+
+            // Only WebSockets, event streams and requests on guarded routes are registered; ordinary requests pass by.
+            if (GuardedConnections.Classify(context, policy) is { } kind)
+            {
+                await ForwardGuardedAsync(context, policy, verdict.Token!, kind);
+                return;
+            }
         }
 
         _metrics.Request(policy.RouteId, Allowed, null);
         await _next(context);
+    }
+
+    private async Task ForwardGuardedAsync(HttpContext context, RoutePolicy policy, Tokens.VerifiedToken token, ConnectionKind kind)
+    {
+        if (_connections.Register(context, policy, token, kind) is not { } connection)
+        {
+            await RefuseAsync(context, policy.RouteId, Refusal.Of(Reasons.TooManyConnections));
+            return;
+        }
+
+        try
+        {
+            _metrics.Request(policy.RouteId, Allowed, null);
+            await _next(context);
+        }
+        finally
+        {
+            connection.Dispose();
+        }
     }
 
     private Task RefuseAsync(HttpContext context, string routeId, Refusal refusal)

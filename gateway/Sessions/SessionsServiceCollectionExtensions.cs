@@ -27,6 +27,7 @@ public static class SessionsServiceCollectionExtensions
         services.AddSingleton<DenylistLifetime>();
         services.AddSingleton<RateSpikeDetector>();
         services.AddSingleton<SessionGuard>();
+        services.AddSingleton<RevocationNotifier>();
 
         var redis = configuration[$"{RedisOptions.SectionName}:Configuration"];
         if (string.IsNullOrWhiteSpace(redis))

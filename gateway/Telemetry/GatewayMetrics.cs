@@ -26,6 +26,8 @@ public sealed class GatewayMetrics
     private readonly Counter<long> _adminCalls;
     private readonly Counter<long> _staleServed;
     private readonly Counter<long> _logouts;
+    private readonly UpDownCounter<long> _connectionsOpen;
+    private readonly Counter<long> _connectionsClosed;
     private readonly ConcurrentDictionary<string, int> _healthChecks = new(StringComparer.Ordinal);
 
     public GatewayMetrics(IMeterFactory meterFactory)
@@ -42,6 +44,8 @@ public sealed class GatewayMetrics
         _adminCalls = meter.CreateCounter<long>("gateway.admin.calls", "{call}", "Admin API calls, by action and outcome");
         _staleServed = meter.CreateCounter<long>("gateway.session.stale_served", "{request}", "Requests judged on last-known session state while the store was unreachable (FailureMode=Open)");
         _logouts = meter.CreateCounter<long>("gateway.logout.tokens", "{token}", "Back-channel logout tokens received, by outcome (applied, refused) and reason");
+        _connectionsOpen = meter.CreateUpDownCounter<long>("gateway.connections.open", "{connection}", "Guarded open connections (WebSockets, event streams, requests on guarded routes)");
+        _connectionsClosed = meter.CreateCounter<long>("gateway.connections.closed", "{connection}", "Guarded connections the gateway closed (revocation, expiry), by reason");
         meter.CreateObservableGauge("gateway.health.check.status", ObserveHealth, unit: null,
             description: "Last result of each health check (1 healthy, 0 not), by check; refreshed every Gateway:Health:ProbeInterval");
     }
@@ -97,6 +101,15 @@ public sealed class GatewayMetrics
     /// <summary>A back-channel logout token was applied (<paramref name="reason"/> null) or refused.</summary>
     public void Logout(string? reason) =>
         _logouts.Add(1, new KeyValuePair<string, object?>("outcome", reason is null ? "applied" : "refused"), new KeyValuePair<string, object?>("reason", reason ?? "none"));
+
+    /// <summary>A guarded connection was registered.</summary>
+    public void ConnectionOpened() => _connectionsOpen.Add(1);
+
+    /// <summary>A guarded connection's request ended (however).</summary>
+    public void ConnectionEnded() => _connectionsOpen.Add(-1);
+
+    /// <summary>The gateway closed a guarded connection, for <paramref name="reason"/> (a refusal reason code).</summary>
+    public void ConnectionClosed(string reason) => _connectionsClosed.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     /// <summary>Records a health check's latest result for the <c>gateway.health.check.status</c> gauge.</summary>
     public void HealthChecked(string check, bool healthy) => _healthChecks[check] = healthy ? 1 : 0;

@@ -4,7 +4,8 @@ namespace Gateway.Sessions.Embedded;
 
 /// <summary>
 /// The embedded single-instance store (no Redis configured). Same contract as Redis: denylist entries expire with
-/// what they deny (<see cref="DenylistLifetime"/>), and a sweep drops expired entries so memory stays bounded.
+/// what they deny (<see cref="DenylistLifetime"/>), and a sweep drops expired entries so memory stays bounded. Every
+/// write is reported to the <see cref="RevocationNotifier"/> (there is no event stream without Redis).
 /// </summary>
 internal sealed class EmbeddedSessionStore : ISessionStore, IDisposable
 {
@@ -12,11 +13,13 @@ internal sealed class EmbeddedSessionStore : ISessionStore, IDisposable
 
     private readonly ConcurrentDictionary<UserKey, UserEntry> _users = new();
     private readonly DenylistLifetime _lifetime;
+    private readonly RevocationNotifier _notifier;
     private readonly ITimer _sweep;
 
-    public EmbeddedSessionStore(TimeProvider time, DenylistLifetime lifetime)
+    public EmbeddedSessionStore(TimeProvider time, DenylistLifetime lifetime, RevocationNotifier notifier)
     {
         _lifetime = lifetime;
+        _notifier = notifier;
         _sweep = time.CreateTimer(_ => Sweep(), null, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
     }
 
@@ -61,6 +64,7 @@ internal sealed class EmbeddedSessionStore : ISessionStore, IDisposable
     {
         var until = _lifetime.Until(exp);
         Mutate(user, entry => entry.Tokens[jti] = Math.Max(until, entry.Tokens.GetValueOrDefault(jti)));
+        _notifier.UserChanged(user, RevocationEvent.TokenKind);
         return Task.CompletedTask;
     }
 
@@ -68,16 +72,21 @@ internal sealed class EmbeddedSessionStore : ISessionStore, IDisposable
     {
         var until = _lifetime.Until(exp);
         Mutate(user, entry => entry.Sessions[sid] = Math.Max(until, entry.Sessions.GetValueOrDefault(sid)));
+        _notifier.UserChanged(user, RevocationEvent.SessionKind);
         return Task.CompletedTask;
     }
 
-    public Task<long> RevokeUserAsync(UserKey user, long cutoff, CancellationToken cancellationToken) =>
-        Task.FromResult(Mutate(user, entry =>
+    public Task<long> RevokeUserAsync(UserKey user, long cutoff, CancellationToken cancellationToken)
+    {
+        var version = Mutate(user, entry =>
         {
             entry.Version++;
             entry.Cutoff = Math.Max(entry.Cutoff, cutoff);
             return entry.Version;
-        }));
+        });
+        _notifier.UserChanged(user, RevocationEvent.UserKind);
+        return Task.FromResult(version);
+    }
 
     public Task RevokeClientTokensAsync(UserKey user, string client, long cutoff, long until, CancellationToken cancellationToken)
     {
@@ -88,6 +97,7 @@ internal sealed class EmbeddedSessionStore : ISessionStore, IDisposable
             entry.Clients[client] = (Math.Max(previous.Cutoff, cutoff), Math.Max(previous.Until, keepUntil));
             return 0;
         });
+        _notifier.UserChanged(user, RevocationEvent.ClientKind);
         return Task.CompletedTask;
     }
 
@@ -99,6 +109,7 @@ internal sealed class EmbeddedSessionStore : ISessionStore, IDisposable
             entry.Active = sid;
             return entry.ActiveUntil = until;
         });
+        _notifier.UserChanged(user, RevocationEvent.ActiveKind);
         return Task.CompletedTask;
     }
 

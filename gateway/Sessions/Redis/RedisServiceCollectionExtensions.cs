@@ -34,7 +34,8 @@ internal static class RedisServiceCollectionExtensions
         services.AddSingleton<RevocationSubscriber>();
         services.AddHostedService(sp => sp.GetRequiredService<RevocationSubscriber>());
         services.AddSingleton(sp => new CachingSessionStore(sp.GetRequiredService<RedisSessionStore>(), sp.GetRequiredService<SessionStateCache>(),
-            sp.GetRequiredService<StoreEpoch>(), sp.GetRequiredService<Telemetry.GatewayMetrics>(), sp.GetRequiredService<IOptions<SessionOptions>>()));
+            sp.GetRequiredService<StoreEpoch>(), sp.GetRequiredService<Telemetry.GatewayMetrics>(), sp.GetRequiredService<RevocationNotifier>(),
+            sp.GetRequiredService<IOptions<SessionOptions>>()));
         services.AddSingleton<ISessionStore>(sp => sp.GetRequiredService<CachingSessionStore>());
         return services;
     }

@@ -10,7 +10,8 @@ namespace Gateway.Sessions.Redis;
 /// Follows <c>gw:revocations</c>: each event drops the named user's cached state. The cache is trusted only while
 /// the subscription is proven live (a probe this instance publishes comes back); on a connection drop it is
 /// distrusted at once, and trusted again, empty, after the probe returns. Also checks the epoch marker
-/// periodically and after each reconnect (data-loss detection).
+/// periodically and after each reconnect (data-loss detection). Every change it learns of, and every resync, is passed
+/// on to the <see cref="RevocationNotifier"/> after the cache dropped its copy.
 /// </summary>
 internal sealed partial class RevocationSubscriber : BackgroundService
 {
@@ -21,6 +22,7 @@ internal sealed partial class RevocationSubscriber : BackgroundService
     private readonly SessionStateCache _cache;
     private readonly StoreEpoch _epoch;
     private readonly GatewayMetrics _metrics;
+    private readonly RevocationNotifier _notifier;
     private readonly TimeProvider _time;
     private readonly RedisOptions _options;
     private readonly ILogger<RevocationSubscriber> _logger;
@@ -30,8 +32,9 @@ internal sealed partial class RevocationSubscriber : BackgroundService
     private string _probeId = "";
 
     public RevocationSubscriber(IConnectionMultiplexer redis, RedisKeys keys, SessionStateCache cache, StoreEpoch epoch, GatewayMetrics metrics,
-        TimeProvider time, IOptions<RedisOptions> options, ILogger<RevocationSubscriber> logger)
+        RevocationNotifier notifier, TimeProvider time, IOptions<RedisOptions> options, ILogger<RevocationSubscriber> logger)
     {
+        _notifier = notifier;
         _redis = redis;
         _keys = keys;
         _cache = cache;
@@ -76,6 +79,7 @@ internal sealed partial class RevocationSubscriber : BackgroundService
                 if (await _epoch.CheckAsync())
                 {
                     _cache.InvalidateAll();
+                    _notifier.EveryUserChanged();
                 }
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException)
@@ -128,6 +132,9 @@ internal sealed partial class RevocationSubscriber : BackgroundService
             await probe.Task.WaitAsync(TimeSpan.FromSeconds(2));
             _cache.SetTrusted(true);
             Log.Synced(_logger);
+
+            // Events may have been lost while the subscription was down: whoever acts on them looks again.
+            _notifier.EveryUserChanged();
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
         {
@@ -147,6 +154,7 @@ internal sealed partial class RevocationSubscriber : BackgroundService
         {
             // Unreadable: someone wrote something we cannot attribute to a user; forget everything.
             _cache.InvalidateAll();
+            _notifier.EveryUserChanged();
             _metrics.RevocationReceived("unknown", null);
             return;
         }
@@ -164,13 +172,19 @@ internal sealed partial class RevocationSubscriber : BackgroundService
         if (evt.User is { } user && evt.Kind != RevocationEvent.EpochKind)
         {
             _cache.Invalidate(user);
+            _notifier.UserChanged(user, evt.Kind);
         }
         else
         {
             _cache.InvalidateAll();
             if (evt.Kind == RevocationEvent.EpochKind)
             {
+                // Listeners hear of it once the new global cut-off is known.
                 _ = RefreshEpochAsync();
+            }
+            else
+            {
+                _notifier.EveryUserChanged();
             }
         }
 
@@ -184,6 +198,7 @@ internal sealed partial class RevocationSubscriber : BackgroundService
         {
             await _epoch.CheckAsync();
             _cache.InvalidateAll();
+            _notifier.EveryUserChanged();
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
