@@ -81,14 +81,14 @@ internal sealed class GuardedStream : Stream
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         var read = await _inner.ReadAsync(buffer, cancellationToken);
-        Observe(buffer.Span[..read]);
+        Observe(buffer.Span[..read], buffer.Length);
         return read;
     }
 
     public override int Read(byte[] buffer, int offset, int count)
     {
         var read = _inner.Read(buffer, offset, count);
-        Observe(buffer.AsSpan(offset, read));
+        Observe(buffer.AsSpan(offset, read), count);
         return read;
     }
 
@@ -188,9 +188,10 @@ internal sealed class GuardedStream : Stream
         }
     }
 
-    private void Observe(ReadOnlySpan<byte> read)
+    private void Observe(ReadOnlySpan<byte> read, int asked)
     {
-        if (read.Length == 0)
+        // YARP's copier makes zero-byte reads to wait for data without holding a buffer: only 0 of more is the end.
+        if (read.Length == 0 && asked > 0)
         {
             _clientDone.TrySetResult();
             return;

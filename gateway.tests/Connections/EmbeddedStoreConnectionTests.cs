@@ -1,0 +1,30 @@
+using System.Diagnostics;
+using System.Net.WebSockets;
+using Gateway.Tests.Reliability;
+using Gateway.Tests.TestInfrastructure;
+using Xunit.Abstractions;
+
+namespace Gateway.Tests.Connections;
+
+/// <summary>Without Redis, the embedded store's own writes close the single instance's connections.</summary>
+public sealed class EmbeddedStoreConnectionTests(StreamingRig rig, ITestOutputHelper output) : IClassFixture<StreamingRig>
+{
+    [Fact]
+    public async Task SessionRevoked_EmbeddedStore_WebSocketGetsClose4001()
+    {
+        await using var gateway = await GatewayHost.StartAsync(rig.CreateConfig(redis: null));
+
+        var sub = StreamingRig.NewUser();
+        using var socket = await StreamingRig.ConnectAsync(gateway, "/ws/chat", rig.Token(sub, sid: "s1"));
+        Assert.Equal(1, StreamingRig.Guarded(gateway));
+        var clock = Stopwatch.StartNew();
+        await ReliabilityRig.AdminOkAsync(gateway, "/admin/revoke/session", new { sub, sid = "s1" });
+        var (status, reason, at) = await StreamingRig.WaitForCloseAsync(socket, clock, TimeSpan.FromSeconds(10));
+
+        output.WriteLine($"embedded store: session revoked -> close frame after {at.TotalMilliseconds:0.0} ms");
+        Assert.Equal((WebSocketCloseStatus)4001, status);
+        Assert.Equal("session_revoked", reason);
+        Assert.True(at < StreamingRig.LagBound, $"closed after {at.TotalMilliseconds:0} ms");
+        await ReliabilityRig.WaitUntilAsync(() => Task.FromResult(StreamingRig.Guarded(gateway) == 0), TimeSpan.FromSeconds(5), "no guarded connection left");
+    }
+}
