@@ -26,5 +26,10 @@ public sealed class EmbeddedStoreConnectionTests(StreamingRig rig, ITestOutputHe
         Assert.Equal("session_revoked", reason);
         Assert.True(at < StreamingRig.LagBound, $"closed after {at.TotalMilliseconds:0} ms");
         await ReliabilityRig.WaitUntilAsync(() => Task.FromResult(StreamingRig.Guarded(gateway) == 0), TimeSpan.FromSeconds(5), "no guarded connection left");
+
+        // The close is logged (event 2101) and, past the embedded store's start-up notice (3101), nothing at Warning or
+        // above, from the gateway or YARP: a close the gateway makes is not a proxy error.
+        Assert.Contains(gateway.Logs.Entries, e => e.EventId.Id == 2101 && e.Message.Contains("session_revoked", StringComparison.Ordinal));
+        Assert.DoesNotContain(gateway.Logs.Entries, e => e.Level >= Microsoft.Extensions.Logging.LogLevel.Warning && e.EventId.Id != 3101);
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net.WebSockets;
+using Gateway.Sessions.Redis;
 using Gateway.Tests.Reliability;
 using Gateway.Tests.TestInfrastructure;
 using Xunit.Abstractions;
@@ -142,6 +143,26 @@ public sealed class OpenConnectionTests(ConnectionRig rig, ITestOutputHelper out
         // ... and the CloseOnRevocation=false one is still open. New requests with the token are refused, as always.
         Assert.Equal("kept", await StreamingRig.EchoAsync(kept, "kept"));
         Assert.Equal("session_revoked", (await ReliabilityRig.GetAsync(rig.Two, "/keep/x", token)).Reason);
+    }
+
+    [Fact]
+    public async Task RevocationLostWhileSubscriptionDown_ConnectionClosedOnResync()
+    {
+        var sub = StreamingRig.NewUser();
+        using var socket = await StreamingRig.ConnectAsync(rig.Two, "/ws/chat", rig.Token(sub, sid: "s1"));
+
+        // Both instances lose their subscription; a revocation written meanwhile (by another service, say) sends no
+        // event they could hear. Until Redis answers again the connection stays open; on resync it is judged again.
+        var clock = Stopwatch.StartNew();
+        Assert.StartsWith(":", await rig.Redis.ExecuteAsync("CLIENT", "KILL", "TYPE", "pubsub"));
+        await rig.Redis.ExecuteAsync("SET", (string)new RedisKeys("gw:").Session(TestUsers.U(sub), "s1")!, "revoked", "EX", "300");
+        var (status, reason, at) = await StreamingRig.WaitForCloseAsync(socket, clock, TimeSpan.FromSeconds(20));
+        await ReliabilityRig.WaitReadyAsync(rig.One, TimeSpan.FromSeconds(20));
+        await ReliabilityRig.WaitReadyAsync(rig.Two, TimeSpan.FromSeconds(20));
+
+        output.WriteLine($"pub/sub killed, session revoked without an event: connection closed on resync, {at.TotalMilliseconds:0} ms after the kill");
+        Assert.Equal((WebSocketCloseStatus)4001, status);
+        Assert.Equal("session_revoked", reason);
     }
 
     private static async Task<string> ReadUntilEndAsync(StreamReader reader, TimeSpan timeout)
