@@ -165,6 +165,27 @@ public sealed class OpenConnectionTests(ConnectionRig rig, ITestOutputHelper out
         Assert.Equal("session_revoked", reason);
     }
 
+    [Fact]
+    public async Task RevocationWrittenWithoutAnyEvent_ConnectionClosedByThePeriodicRejudge()
+    {
+        var config = rig.CreateConfig(rig.Redis.ConnectionString)
+            .Set("Gateway:Connections:RejudgeInterval", "00:00:01")
+            .Set("Gateway:Sessions:MaxStaleness", "00:00:01");
+        await using var gateway = await ReliabilityRig.StartGatewayAsync(config);
+        var sub = StreamingRig.NewUser();
+        using var socket = await StreamingRig.ConnectAsync(gateway, "/ws/chat", rig.Token(sub, sid: "s1"));
+
+        // Written straight to Redis, no event published: nothing tells the gateway, the periodic re-judge finds it.
+        var clock = Stopwatch.StartNew();
+        await rig.Redis.ExecuteAsync("SET", (string)new RedisKeys("gw:").Session(TestUsers.U(sub), "s1")!, "revoked", "EX", "300");
+        var (status, reason, at) = await StreamingRig.WaitForCloseAsync(socket, clock, TimeSpan.FromSeconds(10));
+
+        output.WriteLine($"session revoked without an event: closed by the periodic re-judge after {at.TotalMilliseconds:0} ms (RejudgeInterval and MaxStaleness 1 s)");
+        Assert.Equal((WebSocketCloseStatus)4001, status);
+        Assert.Equal("session_revoked", reason);
+        Assert.True(at < TimeSpan.FromSeconds(4), $"closed after {at.TotalMilliseconds:0} ms");
+    }
+
     private static async Task<string> ReadUntilEndAsync(StreamReader reader, TimeSpan timeout)
     {
         using var cancel = new CancellationTokenSource(timeout);

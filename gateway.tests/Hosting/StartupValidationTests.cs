@@ -25,6 +25,7 @@ public sealed class StartupValidationTests
         { "connections-max-zero", "Gateway:Connections:MaxConnections" },
         { "connections-token-grace-negative", "Gateway:Connections:TokenRevocationGrace" },
         { "connections-close-timeout-zero", "Gateway:Connections:CloseTimeout" },
+        { "connections-rejudge-interval-zero", "Gateway:Connections:RejudgeInterval" },
         { "algorithm-unknown", "Gateway:Tokens:Issuers:0:Algorithms" },
         { "algorithm-none", "Gateway:Tokens:Issuers:0:Algorithms" },
         { "algorithm-lowercase", "Gateway:Tokens:Issuers:0:Algorithms" },
@@ -131,6 +132,9 @@ public sealed class StartupValidationTests
                 break;
             case "connections-close-timeout-zero":
                 config.Set("Gateway:Connections:CloseTimeout", "00:00:00");
+                break;
+            case "connections-rejudge-interval-zero":
+                config.Set("Gateway:Connections:RejudgeInterval", "00:00:00");
                 break;
             case "anonymous-with-rules":
                 config.Set("ReverseProxy:Routes:public:Metadata:MaxUses", "3");

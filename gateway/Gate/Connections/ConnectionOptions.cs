@@ -19,6 +19,13 @@ public sealed class ConnectionOptions
     public TimeSpan TokenRevocationGrace { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
+    /// An open connection is judged again at least this often even when no event names its user (events are delivered
+    /// at most once; a revocation written to Redis by something that published nothing is found this way). Default 60 s,
+    /// as <c>Gateway:Sessions:MaxStaleness</c> bounds cached state for requests.
+    /// </summary>
+    public TimeSpan RejudgeInterval { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
     /// After sending a WebSocket close frame, how long the gateway waits for the client's close frame (or a frame
     /// boundary in the stream it is copying) before it drops the connection anyway. Default 2 s.
     /// </summary>

@@ -18,6 +18,11 @@ internal sealed class ConnectionOptionsValidator : IValidateOptions<ConnectionOp
             errors.Add($"{prefix}:TokenRevocationGrace: must be from 00:00:00 to 01:00:00");
         }
 
+        if (options.RejudgeInterval < TimeSpan.FromSeconds(1) || options.RejudgeInterval > TimeSpan.FromDays(1))
+        {
+            errors.Add($"{prefix}:RejudgeInterval: must be from 00:00:01 to 1.00:00:00");
+        }
+
         if (options.CloseTimeout < TimeSpan.FromMilliseconds(100) || options.CloseTimeout > TimeSpan.FromMinutes(1))
         {
             errors.Add($"{prefix}:CloseTimeout: must be from 00:00:00.1 to 00:01:00");

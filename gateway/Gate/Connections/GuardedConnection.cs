@@ -18,9 +18,11 @@ internal sealed class GuardedConnection : IDisposable
     private RefusalReason? _closing;
     private RefusalReason? _pendingReason;
     private DateTimeOffset _pendingAt;
+    private long _judgedAt;
 
-    public GuardedConnection(GuardedConnections owner, HttpContext http, RoutePolicy policy, VerifiedToken token, ConnectionKind kind)
+    public GuardedConnection(GuardedConnections owner, HttpContext http, RoutePolicy policy, VerifiedToken token, ConnectionKind kind, long judgedAt)
     {
+        _judgedAt = judgedAt;
         _owner = owner;
         _http = http;
         Policy = policy;
@@ -59,6 +61,13 @@ internal sealed class GuardedConnection : IDisposable
                 return _http;
             }
         }
+    }
+
+    /// <summary>When it was last judged (a <see cref="TimeProvider"/> timestamp): at the gate, then by every re-judge.</summary>
+    public long JudgedAt
+    {
+        get => Volatile.Read(ref _judgedAt);
+        set => Volatile.Write(ref _judgedAt, value);
     }
 
     /// <summary>The upgraded client stream, wrapped so that the gateway can close it; called by the upgrade features.</summary>

@@ -17,7 +17,8 @@ namespace Gateway.Gate.Connections;
 /// writes, every instance's events through Redis) the user's connections are judged again exactly as a request is
 /// (<see cref="ISessionStore.ReadAsync"/>, <see cref="DecisionRules.Judge"/>, the route's session rules), and those now
 /// refused are closed. A timer (one for the registry, ticking every second) closes connections whose token expired on
-/// routes with <c>CloseOnExpiry</c>, and those whose token-revocation grace ran out. Bounded: at most
+/// routes with <c>CloseOnExpiry</c> and those whose token-revocation grace ran out, and judges again any connection not
+/// judged for <c>RejudgeInterval</c> (events are delivered at most once). Bounded: at most
 /// <c>Gateway:Connections:MaxConnections</c> entries, each a few references. Ordinary requests never get here.
 /// </summary>
 internal sealed partial class GuardedConnections : IRevocationListener, IDisposable
@@ -37,6 +38,7 @@ internal sealed partial class GuardedConnections : IRevocationListener, IDisposa
     private readonly int _max;
     private readonly TimeSpan _tokenGrace;
     private readonly TimeSpan _closeTimeout;
+    private readonly TimeSpan _rejudgeInterval;
     private readonly ITimer _sweep;
     private int _count;
 
@@ -50,6 +52,7 @@ internal sealed partial class GuardedConnections : IRevocationListener, IDisposa
         _max = options.Value.MaxConnections;
         _tokenGrace = options.Value.TokenRevocationGrace;
         _closeTimeout = options.Value.CloseTimeout;
+        _rejudgeInterval = options.Value.RejudgeInterval;
         _sweep = time.CreateTimer(_ => Sweep(), null, SweepInterval, SweepInterval);
         notifier.Subscribe(this);
     }
@@ -85,7 +88,7 @@ internal sealed partial class GuardedConnections : IRevocationListener, IDisposa
     /// </summary>
     public GuardedConnection? Register(HttpContext context, RoutePolicy policy, VerifiedToken token, ConnectionKind kind)
     {
-        var connection = new GuardedConnection(this, context, policy, token, kind);
+        var connection = new GuardedConnection(this, context, policy, token, kind, _time.GetTimestamp());
         lock (_lock)
         {
             if (_count >= _max)
@@ -181,6 +184,7 @@ internal sealed partial class GuardedConnections : IRevocationListener, IDisposa
             }
 
             RefusalReason? reason;
+            connection.JudgedAt = _time.GetTimestamp();
             try
             {
                 reason = await JudgeAsync(connection);
@@ -258,12 +262,22 @@ internal sealed partial class GuardedConnections : IRevocationListener, IDisposa
         }
 
         var now = _time.GetUtcNow();
+        List<GuardedConnection>? stale = null;
         foreach (var connection in Snapshot())
         {
             if (connection.DueAt(now) is { } reason)
             {
                 _ = CloseAsync(connection, reason);
             }
+            else if (connection.ClosesOnRevocation && _time.GetElapsedTime(connection.JudgedAt) >= _rejudgeInterval)
+            {
+                (stale ??= []).Add(connection);
+            }
+        }
+
+        if (stale is not null)
+        {
+            _ = RejudgeAsync([.. stale]);
         }
     }
 
