@@ -81,6 +81,23 @@ public sealed class OpenConnectionTests(ConnectionRig rig, ITestOutputHelper out
     }
 
     [Fact]
+    public async Task TokenRevokedThenSessionRevoked_DuringTheGrace_ClosesAtOnce()
+    {
+        var sub = StreamingRig.NewUser();
+        using var socket = await StreamingRig.ConnectAsync(rig.Two, "/ws/chat", rig.Token(sub, sid: "s1", jti: "old"));
+        await ReliabilityRig.AdminOkAsync(rig.One, "/admin/revoke/token", new { sub, jti = "old", exp = DateTimeOffset.UtcNow.AddMinutes(5).ToUnixTimeSeconds() });
+
+        // The grace is for a refresh; a logout during it is not one.
+        var clock = Stopwatch.StartNew();
+        await ReliabilityRig.AdminOkAsync(rig.One, "/admin/revoke/session", new { sub, sid = "s1" });
+        var (status, reason, at) = await StreamingRig.WaitForCloseAsync(socket, clock, TimeSpan.FromSeconds(10));
+
+        Assert.Equal((WebSocketCloseStatus)4001, status);
+        Assert.Equal("session_revoked", reason);
+        Assert.True(at < StreamingRig.TokenGrace, $"closed after {at.TotalMilliseconds:0} ms: the session revocation waited for the token's grace");
+    }
+
+    [Fact]
     public async Task TokenExpires_OnCloseOnExpiryRoute_WebSocketCloses()
     {
         var sub = StreamingRig.NewUser();

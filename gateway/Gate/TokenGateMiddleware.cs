@@ -2,6 +2,7 @@ using Gateway.Gate.Connections;
 using Gateway.Gate.Refusals;
 using Gateway.Proxy;
 using Gateway.Telemetry;
+using Gateway.Tokens;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -74,7 +75,7 @@ internal sealed partial class TokenGateMiddleware
         await _next(context);
     }
 
-    private async Task ForwardGuardedAsync(HttpContext context, RoutePolicy policy, Tokens.VerifiedToken token, ConnectionKind kind)
+    private async Task ForwardGuardedAsync(HttpContext context, RoutePolicy policy, VerifiedToken token, ConnectionKind kind)
     {
         if (_connections.Register(context, policy, token, kind) is not { } connection)
         {

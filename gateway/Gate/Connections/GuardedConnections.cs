@@ -224,7 +224,9 @@ internal sealed partial class GuardedConnections : IRevocationListener, IDisposa
         var token = connection.Token;
         var client = token.SessionId is null ? token.ClientId : null;
         var state = await _store.ReadAsync(token.User, token.SessionId, token.TokenId, client, CancellationToken.None);
-        if (DecisionRules.Judge(token, state) is { } reason)
+
+        // The token's own revocation last: it alone waits for the grace, so any other reason must win over it.
+        if (DecisionRules.Judge(token, state with { TokenRevoked = false }) is { } reason)
         {
             return reason;
         }
@@ -242,7 +244,7 @@ internal sealed partial class GuardedConnections : IRevocationListener, IDisposa
             }
         }
 
-        return null;
+        return state.TokenRevoked ? Reasons.TokenRevoked : null;
     }
 
     private async Task CloseAsync(GuardedConnection connection, RefusalReason reason)
