@@ -16,6 +16,8 @@ namespace Gateway.Gate;
 /// <see cref="TokenGate"/> judge the request, then forward with verified identity headers or answer the refusal.
 /// Proxy-pipeline middleware rather than an authentication handler: the route's policy is at hand without a policy
 /// lookup and a live request builds no ClaimsPrincipal, which keeps the hot path short (see README, "Why middleware").
+/// WebSockets, event streams and requests on guarded routes are registered with <see cref="GuardedConnections"/> for as
+/// long as they run, so that a revocation closes them (README, "Open connections").
 /// </summary>
 internal sealed partial class TokenGateMiddleware
 {
@@ -33,12 +35,12 @@ internal sealed partial class TokenGateMiddleware
     public TokenGateMiddleware(RequestDelegate next, RoutePolicyCache policies, TokenGate gate, IdentityHeaders identity, GatewayMetrics metrics,
         GuardedConnections connections, IOptions<ProxyOptions> options, ILogger<TokenGateMiddleware> logger)
     {
-        _connections = connections;
         _next = next;
         _policies = policies;
         _gate = gate;
         _identity = identity;
         _metrics = metrics;
+        _connections = connections;
         _forwardAuthorization = options.Value.ForwardAuthorization;
         _logger = logger;
     }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Gateway.Gate.Refusals;
 using Gateway.Tokens;
 using Microsoft.AspNetCore.Http;
@@ -13,6 +14,7 @@ internal sealed class GuardedConnection : IDisposable
 {
     private readonly Lock _lock = new();
     private readonly GuardedConnections _owner;
+    private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private HttpContext? _http;
     private GuardedStream? _stream;
     private RefusalReason? _closing;
@@ -118,9 +120,9 @@ internal sealed class GuardedConnection : IDisposable
     }
 
     /// <summary>
-    /// Ends the connection, once: a WebSocket gets a close frame (code 4001, the reason code as its reason) and is
-    /// dropped after the client answers or <paramref name="timeout"/>; any other request is aborted. False when it had
-    /// already ended or begun closing.
+    /// Ends the connection, once: a WebSocket gets a close frame (code 4001, the reason code as its reason) and ends
+    /// when the client and the backend have closed their sides, or is aborted after <paramref name="timeout"/>; any other
+    /// request is aborted at once. False when it had already ended or begun closing.
     /// </summary>
     public async Task<bool> CloseAsync(RefusalReason reason, TimeSpan timeout)
     {
@@ -138,7 +140,22 @@ internal sealed class GuardedConnection : IDisposable
 
         if (Kind == ConnectionKind.WebSocket && stream is not null)
         {
+            // The close handshake; then the proxied connection normally ends by itself (the client's close reaches the
+            // backend, which closes its side). Only what is still running after the timeout is aborted.
+            var deadline = Stopwatch.StartNew();
             await stream.CloseAsync(CloseFrame.Encode(CloseFrame.RevokedCode, reason.Code), timeout);
+            var left = timeout - deadline.Elapsed;
+            if (left > TimeSpan.Zero)
+            {
+                try
+                {
+                    await _ended.Task.WaitAsync(left);
+                }
+                catch (TimeoutException)
+                {
+                    // Still running: aborted below.
+                }
+            }
         }
 
         lock (_lock)
@@ -163,6 +180,7 @@ internal sealed class GuardedConnection : IDisposable
             _http = null;
         }
 
+        _ended.TrySetResult();
         _owner.Remove(this);
     }
 }

@@ -315,7 +315,7 @@ internal sealed partial class GuardedConnections : IRevocationListener, IDisposa
         [LoggerMessage(EventId = LogEvents.ConnectionRejudgeFailed, Level = LogLevel.Warning, Message = "Judging a guarded connection on route {RouteId} again failed ({ErrorType}); it stays open")]
         public static partial void RejudgeFailed(ILogger logger, string routeId, string errorType);
 
-        [LoggerMessage(EventId = LogEvents.ConnectionLimitReached, Level = LogLevel.Warning, Message = "Refused a connection on route {RouteId}: {Max} guarded connections are open (Gateway:Connections:MaxConnections)")]
+        [LoggerMessage(EventId = LogEvents.ConnectionLimitReached, Level = LogLevel.Debug, Message = "Refused a connection on route {RouteId}: {Max} guarded connections are open (Gateway:Connections:MaxConnections)")]
         public static partial void Full(ILogger logger, string routeId, int max);
     }
 }

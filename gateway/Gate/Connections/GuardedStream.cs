@@ -42,7 +42,7 @@ internal sealed class GuardedStream : Stream
 
     /// <summary>
     /// Sends <paramref name="frame"/> (a close frame) at the next frame boundary, then waits for the client's close frame
-    /// or end of stream, at most <paramref name="timeout"/> in all. The caller drops the connection afterwards.
+    /// or end of stream, at most <paramref name="timeout"/> in all.
     /// </summary>
     public async Task CloseAsync(byte[] frame, TimeSpan timeout)
     {
@@ -80,6 +80,11 @@ internal sealed class GuardedStream : Stream
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
+        if (ClientFinished)
+        {
+            return 0;
+        }
+
         var read = await _inner.ReadAsync(buffer, cancellationToken);
         Observe(buffer.Span[..read], buffer.Length);
         return read;
@@ -87,6 +92,11 @@ internal sealed class GuardedStream : Stream
 
     public override int Read(byte[] buffer, int offset, int count)
     {
+        if (ClientFinished)
+        {
+            return 0;
+        }
+
         var read = _inner.Read(buffer, offset, count);
         Observe(buffer.AsSpan(offset, read), count);
         return read;
@@ -173,6 +183,13 @@ internal sealed class GuardedStream : Stream
         await _inner.DisposeAsync();
         await base.DisposeAsync();
     }
+
+    /// <summary>
+    /// We sent our close frame and the client's whole close frame came back: nothing may follow it (RFC 6455 §5.5.1),
+    /// so reads end here. YARP then sees the client's side end normally, passes the close on to the backend, and the
+    /// proxied connection ends when the backend closes its side, with nothing to report as a proxy error.
+    /// </summary>
+    private bool ClientFinished => Volatile.Read(ref _state) == Sent && _fromClient.SawClose && _fromClient.AtBoundary;
 
     private async Task SendCloseLockedAsync(CancellationToken cancellationToken)
     {
