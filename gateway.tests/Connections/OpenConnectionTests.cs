@@ -203,6 +203,23 @@ public sealed class OpenConnectionTests(ConnectionRig rig, ITestOutputHelper out
         Assert.True(at < TimeSpan.FromSeconds(4), $"closed after {at.TotalMilliseconds:0} ms");
     }
 
+    [Fact]
+    public async Task RedisLosesItsData_ConnectionsOpenedBefore_CloseWithStoreDataLost()
+    {
+        // Its own Redis and gateway: the data-loss cut-off refuses every token issued before it.
+        await using var redis = await ReliabilityRig.StartRedisAsync();
+        await using var gateway = await ReliabilityRig.StartGatewayAsync(rig.CreateConfig(redis.ConnectionString).Set("Gateway:Redis:EpochCheckInterval", "00:00:01"));
+        using var socket = await StreamingRig.ConnectAsync(gateway, "/ws/chat", rig.Token(StreamingRig.NewUser(), sid: "s1", iat: TimeSpan.FromSeconds(-2)));
+
+        var clock = Stopwatch.StartNew();
+        await redis.FlushAsync();
+        var (status, reason, at) = await StreamingRig.WaitForCloseAsync(socket, clock, TimeSpan.FromSeconds(10));
+
+        output.WriteLine($"FLUSHALL: the epoch check found the loss and the connection closed {at.TotalMilliseconds:0} ms later (EpochCheckInterval 1 s)");
+        Assert.Equal((WebSocketCloseStatus)4001, status);
+        Assert.Equal("store_data_lost", reason);
+    }
+
     private static async Task<string> ReadUntilEndAsync(StreamReader reader, TimeSpan timeout)
     {
         using var cancel = new CancellationTokenSource(timeout);
