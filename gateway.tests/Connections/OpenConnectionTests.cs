@@ -142,6 +142,25 @@ public sealed class OpenConnectionTests(ConnectionRig rig, ITestOutputHelper out
     }
 
     [Fact]
+    public async Task CloseOnRevocationTrue_LongPlainRequestIsAborted_WhileAnOrdinaryOneIsNeverRegistered()
+    {
+        var sub = StreamingRig.NewUser();
+        var token = rig.Token(sub, sid: "s1");
+        using var plain = await OpenSlowAsync("/ws/slow", token);
+        Assert.Equal(0, StreamingRig.Guarded(rig.Two)); // a plain request on a default route: not registered
+        using var guarded = await OpenSlowAsync("/guarded/slow", token);
+        Assert.Equal(1, StreamingRig.Guarded(rig.Two));
+
+        var clock = Stopwatch.StartNew();
+        await ReliabilityRig.AdminOkAsync(rig.One, "/admin/revoke/session", new { sub, sid = "s1" });
+        var ended = await ReadUntilEndAsync(guarded.Reader, TimeSpan.FromSeconds(10));
+
+        output.WriteLine($"CloseOnRevocation=true: a long plain request ended ({ended}) {clock.Elapsed.TotalMilliseconds:0} ms after the admin call");
+        Assert.True(clock.Elapsed < StreamingRig.LagBound);
+        await WaitUnguardedAsync(rig.Two);
+    }
+
+    [Fact]
     public async Task CloseOnRevocationFalse_ConnectionStaysOpen()
     {
         var sub = StreamingRig.NewUser();
@@ -218,6 +237,17 @@ public sealed class OpenConnectionTests(ConnectionRig rig, ITestOutputHelper out
         output.WriteLine($"FLUSHALL: the epoch check found the loss and the connection closed {at.TotalMilliseconds:0} ms later (EpochCheckInterval 1 s)");
         Assert.Equal((WebSocketCloseStatus)4001, status);
         Assert.Equal("store_data_lost", reason);
+    }
+
+    private async Task<SlowResponse> OpenSlowAsync(string path, string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + token);
+        var response = await rig.Two.PublicClient.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        Assert.True(response.IsSuccessStatusCode);
+        var reader = new StreamReader(await response.Content.ReadAsStreamAsync());
+        Assert.Equal("started", await reader.ReadLineAsync());
+        return new SlowResponse(response, reader);
     }
 
     private static async Task<string> ReadUntilEndAsync(StreamReader reader, TimeSpan timeout)

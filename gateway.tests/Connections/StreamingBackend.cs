@@ -13,7 +13,8 @@ namespace Gateway.Tests.Connections;
 /// <summary>
 /// A real Kestrel backend for long-lived connections: a WebSocket request gets an echo server (every message is sent
 /// back; a close is answered with a close); <c>Accept: text/event-stream</c> gets a server-sent-events stream (one
-/// event every 100 ms until the client goes); anything else a 200.
+/// event every 100 ms until the client goes); a path ending in <c>/slow</c> a long response (one line, then nothing
+/// until the client goes); anything else a 200.
 /// </summary>
 public sealed class StreamingBackend : IAsyncLifetime
 {
@@ -29,7 +30,6 @@ public sealed class StreamingBackend : IAsyncLifetime
             k.AddServerHeader = false;
             k.Listen(IPAddress.Loopback, 0);
         });
-        builder.Services.AddRouting();
         _app = builder.Build();
         _app.UseWebSockets();
         _app.Run(HandleAsync);
@@ -68,6 +68,22 @@ public sealed class StreamingBackend : IAsyncLifetime
                     await context.Response.Body.FlushAsync(context.RequestAborted);
                     await Task.Delay(100, context.RequestAborted);
                 }
+            }
+            catch (OperationCanceledException)
+            {
+                // The client (or the gateway) went away.
+            }
+
+            return;
+        }
+
+        if (context.Request.Path.Value?.EndsWith("/slow", StringComparison.Ordinal) == true)
+        {
+            await context.Response.WriteAsync("started\n");
+            await context.Response.Body.FlushAsync();
+            try
+            {
+                await Task.Delay(Timeout.Infinite, context.RequestAborted);
             }
             catch (OperationCanceledException)
             {

@@ -11,7 +11,7 @@ namespace Gateway.Tests.Connections;
 /// <summary>
 /// A signing key, its JWKS server and a real WebSocket and event-stream backend (<see cref="StreamingBackend"/>), with
 /// gateway routes <c>/ws</c> and <c>/events</c> (defaults: WebSockets and event streams are closed on revocation),
-/// <c>/keep</c> (<c>CloseOnRevocation=false</c>), <c>/expiring</c> (<c>CloseOnExpiry=true</c>,
+/// <c>/keep</c> (<c>CloseOnRevocation=false</c>), <c>/guarded</c> (<c>CloseOnRevocation=true</c>: every request), <c>/expiring</c> (<c>CloseOnExpiry=true</c>,
 /// <c>ExpiryGrace=00:00:00</c>). A token revocation closes after <see cref="TokenGrace"/>. <see cref="ConnectionRig"/>
 /// adds two gateways on one Redis.
 /// </summary>
@@ -49,6 +49,7 @@ public class StreamingRig : IAsyncLifetime
             .AddRoute("ws", "/ws/{**rest}")
             .AddRoute("events", "/events/{**rest}")
             .AddRoute("keep", "/keep/{**rest}", metadata: new Dictionary<string, string> { ["CloseOnRevocation"] = "false" })
+            .AddRoute("guarded", "/guarded/{**rest}", metadata: new Dictionary<string, string> { ["CloseOnRevocation"] = "true" })
             .AddRoute("expiring", "/expiring/{**rest}", metadata: new Dictionary<string, string> { ["CloseOnExpiry"] = "true", ["ExpiryGrace"] = "00:00:00" })
             .WithAdminApiKeys(ReliabilityRig.ApiKey)
             .Set("Gateway:Connections:TokenRevocationGrace", "00:00:01");
