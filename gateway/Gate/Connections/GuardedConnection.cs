@@ -119,14 +119,9 @@ internal sealed class GuardedConnection : IDisposable
             : null;
     }
 
-    /// <summary>
-    /// Ends the connection, once: a WebSocket gets a close frame (code 4001, the reason code as its reason) and ends
-    /// when the client and the backend have closed their sides, or is aborted after <paramref name="timeout"/>; any other
-    /// request is aborted at once. False when it had already ended or begun closing.
-    /// </summary>
-    public async Task<bool> CloseAsync(RefusalReason reason, TimeSpan timeout)
+    /// <summary>Claims the close for <paramref name="reason"/>: false when it already ended or another close began.</summary>
+    public bool TryBeginClose(RefusalReason reason)
     {
-        GuardedStream? stream;
         lock (_lock)
         {
             if (_http is null || _closing is not null)
@@ -135,6 +130,22 @@ internal sealed class GuardedConnection : IDisposable
             }
 
             _closing = reason;
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Ends the connection after <see cref="TryBeginClose"/>: a WebSocket gets a close frame (code 4001, the reason code
+    /// as its reason) and ends when the client and the backend have closed their sides, or is aborted after
+    /// <paramref name="timeout"/>; any other request is aborted at once.
+    /// </summary>
+    public async Task CloseAsync(TimeSpan timeout)
+    {
+        RefusalReason reason;
+        GuardedStream? stream;
+        lock (_lock)
+        {
+            reason = _closing ?? throw new InvalidOperationException("TryBeginClose first");
             stream = _stream;
         }
 
@@ -163,8 +174,6 @@ internal sealed class GuardedConnection : IDisposable
             // Aborted only while the request runs: after it the context may already serve another request.
             _http?.Abort();
         }
-
-        return true;
     }
 
     /// <summary>The request ended: forget the context and leave the registry.</summary>

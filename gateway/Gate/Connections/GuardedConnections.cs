@@ -249,11 +249,14 @@ internal sealed partial class GuardedConnections : IRevocationListener, IDisposa
 
     private async Task CloseAsync(GuardedConnection connection, RefusalReason reason)
     {
-        if (await connection.CloseAsync(reason, _closeTimeout))
+        if (!connection.TryBeginClose(reason))
         {
-            _metrics.ConnectionClosed(reason.Code);
-            Log.Closed(_logger, connection.Kind.ToString(), connection.Policy.RouteId, reason.Code);
+            return;
         }
+
+        _metrics.ConnectionClosed(reason.Code);
+        Log.Closed(_logger, connection.Kind.ToString(), connection.Policy.RouteId, reason.Code);
+        await connection.CloseAsync(_closeTimeout);
     }
 
     private void Sweep()
