@@ -147,6 +147,12 @@ internal sealed partial class GuardedConnections : IRevocationListener, IDisposa
 
     public void UserChanged(UserKey user, string kind)
     {
+        // Every revocation of every instance passes here: with nothing guarded, no lock.
+        if (Count == 0)
+        {
+            return;
+        }
+
         GuardedConnection[] connections;
         lock (_lock)
         {
