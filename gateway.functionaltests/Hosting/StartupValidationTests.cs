@@ -19,6 +19,13 @@ public sealed class StartupValidationTests
         { "max-uses-zero", "ReverseProxy:Routes:api:Metadata:MaxUses" },
         { "max-uses-text", "ReverseProxy:Routes:api:Metadata:MaxUses" },
         { "anonymous-with-rules", "ReverseProxy:Routes:public:Metadata" },
+        { "close-on-revocation-yes", "ReverseProxy:Routes:api:Metadata:CloseOnRevocation" },
+        { "close-on-expiry-text", "ReverseProxy:Routes:api:Metadata:CloseOnExpiry" },
+        { "expiry-grace-negative", "ReverseProxy:Routes:api:Metadata:ExpiryGrace" },
+        { "connections-max-zero", "Gateway:Connections:MaxConnections" },
+        { "connections-token-grace-negative", "Gateway:Connections:TokenRevocationGrace" },
+        { "connections-close-timeout-zero", "Gateway:Connections:CloseTimeout" },
+        { "connections-rejudge-interval-zero", "Gateway:Connections:RejudgeInterval" },
         { "algorithm-unknown", "Gateway:Tokens:Issuers:0:Algorithms" },
         { "algorithm-none", "Gateway:Tokens:Issuers:0:Algorithms" },
         { "algorithm-lowercase", "Gateway:Tokens:Issuers:0:Algorithms" },
@@ -107,6 +114,27 @@ public sealed class StartupValidationTests
                 break;
             case "max-uses-text":
                 config.Set("ReverseProxy:Routes:api:Metadata:MaxUses", "many");
+                break;
+            case "close-on-revocation-yes":
+                config.Set("ReverseProxy:Routes:api:Metadata:CloseOnRevocation", "yes");
+                break;
+            case "close-on-expiry-text":
+                config.Set("ReverseProxy:Routes:api:Metadata:CloseOnExpiry", "when expired");
+                break;
+            case "expiry-grace-negative":
+                config.Set("ReverseProxy:Routes:api:Metadata:ExpiryGrace", "-00:00:30");
+                break;
+            case "connections-max-zero":
+                config.Set("Gateway:Connections:MaxConnections", 0);
+                break;
+            case "connections-token-grace-negative":
+                config.Set("Gateway:Connections:TokenRevocationGrace", "-00:00:10");
+                break;
+            case "connections-close-timeout-zero":
+                config.Set("Gateway:Connections:CloseTimeout", "00:00:00");
+                break;
+            case "connections-rejudge-interval-zero":
+                config.Set("Gateway:Connections:RejudgeInterval", "00:00:00");
                 break;
             case "anonymous-with-rules":
                 config.Set("ReverseProxy:Routes:public:Metadata:MaxUses", "3");

@@ -17,7 +17,7 @@ public sealed class EmbeddedSessionStoreContractTests : SessionStoreContractTest
     protected override Task<ISessionStore> CreateStoreAsync()
     {
         _journal = EmbeddedJournal.Open(Path.Combine(_directory, "state.journal"), TimeProvider.System, NullLogger.Instance);
-        _store = new EmbeddedSessionStore(TimeProvider.System, new DenylistLifetime(TimeProvider.System, Options.Create(new TokenOptions())), _journal);
+        _store = new EmbeddedSessionStore(TimeProvider.System, new DenylistLifetime(TimeProvider.System, Options.Create(new TokenOptions())), new RevocationNotifier(), _journal);
         return Task.FromResult<ISessionStore>(_store);
     }
 

@@ -13,7 +13,7 @@ public sealed class EmbeddedSessionStoreTests
 {
     private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
 
-    private EmbeddedSessionStore NewStore() => new(_time, new DenylistLifetime(_time, Options.Create(new TokenOptions { ClockSkew = TimeSpan.FromSeconds(30) })));
+    private EmbeddedSessionStore NewStore() => new(_time, new DenylistLifetime(_time, Options.Create(new TokenOptions { ClockSkew = TimeSpan.FromSeconds(30) })), new RevocationNotifier());
 
     private long In(TimeSpan span) => _time.GetUtcNow().Add(span).ToUnixTimeSeconds();
 

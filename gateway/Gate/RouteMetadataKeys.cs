@@ -21,6 +21,15 @@ public static class RouteMetadataKeys
     /// <summary>Space-separated scopes that must all be granted (else 403 insufficient_scope).</summary>
     public const string RequiredScopes = Rules.RequiredScopesRule.Key;
 
+    /// <summary>true/false: open connections are closed when their token, session or user is revoked (unset: WebSockets and event streams are).</summary>
+    public const string CloseOnRevocation = Connections.CloseOnRevocationRule.Key;
+
+    /// <summary>true/false (default false): open connections are closed once their token expired (+ <see cref="ExpiryGrace"/>).</summary>
+    public const string CloseOnExpiry = Connections.CloseOnExpiryRule.Key;
+
+    /// <summary>Time span (default 00:00:30): how long after <c>exp</c> an expiring connection is closed.</summary>
+    public const string ExpiryGrace = Connections.ExpiryGraceRule.Key;
+
     /// <summary>Set by the gateway from the route's AuthorizationPolicy; not for users.</summary>
     internal const string Policy = "Gateway.AuthorizationPolicy";
 }

@@ -1,3 +1,4 @@
+using Gateway.Gate.Connections;
 using Gateway.Gate.Rules;
 using Gateway.Sessions;
 
@@ -16,6 +17,9 @@ internal sealed record RoutePolicy(string RouteId, bool Anonymous, FailureMode? 
 
     /// <summary>The route's "allowed" request counter (metrics), taken once so a forwarded request costs one increment.</summary>
     public System.Runtime.CompilerServices.StrongBox<long> AllowedCount { get; init; } = new();
+
+    /// <summary>How the route's open connections are guarded (WebSockets, event streams, ...).</summary>
+    public ConnectionPolicy Connections { get; init; } = ConnectionPolicy.Default;
 
     /// <summary>A rule counts in the store: never judged on last-known state.</summary>
     public bool NeedsLiveStore { get; } = TokenChecks.Any(c => c.NeedsLiveStore) || SessionChecks.Any(c => c.NeedsLiveStore);

@@ -1,3 +1,4 @@
+using Gateway.Gate.Connections;
 using Gateway.Gate.Rules;
 using Yarp.ReverseProxy.Configuration;
 
@@ -50,6 +51,7 @@ internal sealed class RoutePolicyParser
 
         var tokenChecks = new List<IRouteCheck>();
         var sessionChecks = new List<IRouteCheck>();
+        var connections = ConnectionPolicy.Default;
         var used = new List<string>();
         foreach (var rule in _rules)
         {
@@ -63,6 +65,10 @@ internal sealed class RoutePolicyParser
             if (error is not null)
             {
                 errors.Add($"{prefix}:Metadata:{rule.MetadataKey}: {error}");
+            }
+            else if (check is ConnectionSetting setting)
+            {
+                connections = setting.Apply(connections);
             }
             else if (check is not null)
             {
@@ -78,6 +84,7 @@ internal sealed class RoutePolicyParser
         return new RoutePolicy(route.RouteId, anonymous, failureMode, [.. tokenChecks], [.. sessionChecks])
         {
             AllowedCount = _metrics.RequestCounter(route.RouteId, Telemetry.GatewayMetrics.AllowedOutcome, null),
+            Connections = connections,
         };
     }
 }

@@ -1,6 +1,8 @@
+using Gateway.Gate.Connections;
 using Gateway.Gate.Refusals;
 using Gateway.Proxy;
 using Gateway.Telemetry;
+using Gateway.Tokens;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -14,6 +16,8 @@ namespace Gateway.Gate;
 /// <see cref="TokenGate"/> judge the request, then forward with verified identity headers or answer the refusal.
 /// Proxy-pipeline middleware rather than an authentication handler: the route's policy is at hand without a policy
 /// lookup and a live request builds no ClaimsPrincipal, which keeps the hot path short (see README, "Why middleware").
+/// WebSockets, event streams and requests on guarded routes are registered with <see cref="GuardedConnections"/> for as
+/// long as they run, so that a revocation closes them (README, "Open connections").
 /// </summary>
 internal sealed partial class TokenGateMiddleware
 {
@@ -22,17 +26,19 @@ internal sealed partial class TokenGateMiddleware
     private readonly TokenGate _gate;
     private readonly IdentityHeaders _identity;
     private readonly GatewayMetrics _metrics;
+    private readonly GuardedConnections _connections;
     private readonly bool _forwardAuthorization;
     private readonly ILogger<TokenGateMiddleware> _logger;
 
     public TokenGateMiddleware(RequestDelegate next, RoutePolicyCache policies, TokenGate gate, IdentityHeaders identity, GatewayMetrics metrics,
-        IOptions<ProxyOptions> options, ILogger<TokenGateMiddleware> logger)
+        GuardedConnections connections, IOptions<ProxyOptions> options, ILogger<TokenGateMiddleware> logger)
     {
         _next = next;
         _policies = policies;
         _gate = gate;
         _identity = identity;
         _metrics = metrics;
+        _connections = connections;
         _forwardAuthorization = options.Value.ForwardAuthorization;
         _logger = logger;
     }
@@ -56,10 +62,36 @@ internal sealed partial class TokenGateMiddleware
             {
                 headers.Remove(HeaderNames.Authorization);
             }
+
+            // Only WebSockets, event streams and requests on guarded routes are registered; ordinary requests pass by.
+            if (GuardedConnections.Classify(context, policy) is { } kind)
+            {
+                await ForwardGuardedAsync(context, policy, verdict.Token!, kind);
+                return;
+            }
         }
 
         Interlocked.Increment(ref policy.AllowedCount.Value);
         await _next(context);
+    }
+
+    private async Task ForwardGuardedAsync(HttpContext context, RoutePolicy policy, VerifiedToken token, ConnectionKind kind)
+    {
+        if (_connections.Register(context, policy, token, kind) is not { } connection)
+        {
+            await RefuseAsync(context, policy.RouteId, Refusal.Of(Reasons.TooManyConnections));
+            return;
+        }
+
+        try
+        {
+            Interlocked.Increment(ref policy.AllowedCount.Value);
+            await _next(context);
+        }
+        finally
+        {
+            connection.Dispose();
+        }
     }
 
     private Task RefuseAsync(HttpContext context, string routeId, Refusal refusal)

@@ -1,4 +1,5 @@
 using Gateway.Gate;
+using Gateway.Gate.Connections;
 using Gateway.Gate.Rules;
 using Gateway.Hosting;
 using Microsoft.AspNetCore.Builder;
@@ -21,6 +22,7 @@ public static class ProxyServiceCollectionExtensions
         services.AddSingleton<RoutePolicyParser>();
         services.AddSingleton<RoutePolicyCache>();
         services.AddSingleton<TokenGate>();
+        services.AddGatewayConnections(configuration);
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Microsoft.AspNetCore.Routing.MatcherPolicy, ListenerMatcherPolicy>());
         services.AddSingleton<IdentityHeaders>();
         services.AddReverseProxy()

@@ -5,8 +5,8 @@ namespace Gateway.Sessions;
 
 /// <summary>
 /// A shared store behind this instance's <see cref="SessionStateCache"/>: a warm user costs no round trip. Reads
-/// wait for the store's epoch check after a reconnect; writes go to the store first and then drop the local copy
-/// at once (other instances drop theirs on the published event). Wraps any <see cref="ISessionStore"/>.
+/// wait for the store's epoch check after a reconnect; writes go to the store first, then drop the local copy
+/// at once and tell this instance's <see cref="RevocationNotifier"/> (other instances learn it from the published event). Wraps any <see cref="ISessionStore"/>.
 /// </summary>
 internal sealed class CachingSessionStore : ISessionStore
 {
@@ -16,10 +16,11 @@ internal sealed class CachingSessionStore : ISessionStore
     private readonly DenylistLifetime _lifetime;
     private readonly IStoreEpoch _epoch;
     private readonly GatewayMetrics _metrics;
+    private readonly RevocationNotifier _notifier;
     private readonly TimeSpan _maxStaleness;
 
     public CachingSessionStore(ISessionStore inner, SessionStateCache cache, DenylistReplica replica, DenylistLifetime lifetime, IStoreEpoch epoch,
-        GatewayMetrics metrics, IOptions<SessionOptions> options)
+        GatewayMetrics metrics, RevocationNotifier notifier, IOptions<SessionOptions> options)
     {
         _inner = inner;
         _cache = cache;
@@ -27,6 +28,7 @@ internal sealed class CachingSessionStore : ISessionStore
         _lifetime = lifetime;
         _epoch = epoch;
         _metrics = metrics;
+        _notifier = notifier;
         _maxStaleness = options.Value.MaxStaleness;
     }
 
@@ -79,6 +81,7 @@ internal sealed class CachingSessionStore : ISessionStore
         // Before the event comes back: this instance must not vouch for the jti's absence meanwhile.
         _replica.Add(DenylistHash.Token(user, jti), _lifetime.Until(exp));
         _cache.Invalidate(user);
+        _notifier.UserChanged(user, RevocationEvent.TokenKind);
     }
 
     public async Task RevokeSessionAsync(UserKey user, string sid, long exp, CancellationToken cancellationToken)
@@ -86,12 +89,14 @@ internal sealed class CachingSessionStore : ISessionStore
         await _inner.RevokeSessionAsync(user, sid, exp, cancellationToken);
         _replica.Add(DenylistHash.Session(user, sid), _lifetime.Until(exp));
         _cache.Invalidate(user);
+        _notifier.UserChanged(user, RevocationEvent.SessionKind);
     }
 
     public async Task<long> RevokeUserAsync(UserKey user, long cutoff, CancellationToken cancellationToken)
     {
         var version = await _inner.RevokeUserAsync(user, cutoff, cancellationToken);
         _cache.Invalidate(user);
+        _notifier.UserChanged(user, RevocationEvent.UserKind);
         return version;
     }
 
@@ -99,12 +104,14 @@ internal sealed class CachingSessionStore : ISessionStore
     {
         await _inner.RevokeClientTokensAsync(user, client, cutoff, until, cancellationToken);
         _cache.Invalidate(user);
+        _notifier.UserChanged(user, RevocationEvent.ClientKind);
     }
 
     public async Task ActivateSessionAsync(UserKey user, string sid, TimeSpan ttl, CancellationToken cancellationToken)
     {
         await _inner.ActivateSessionAsync(user, sid, ttl, cancellationToken);
         _cache.Invalidate(user);
+        _notifier.UserChanged(user, RevocationEvent.ActiveKind);
     }
 
     public Task<UserState> GetUserAsync(UserKey user, CancellationToken cancellationToken) => _inner.GetUserAsync(user, cancellationToken);

@@ -30,6 +30,7 @@ public static class SessionsServiceCollectionExtensions
         services.AddSingleton<DenylistLifetime>();
         services.AddSingleton<RateSpikeDetector>();
         services.AddSingleton<SessionGuard>();
+        services.AddSingleton<RevocationNotifier>();
 
         var redis = configuration[$"{RedisOptions.SectionName}:Configuration"];
         if (string.IsNullOrWhiteSpace(redis))
@@ -44,6 +45,7 @@ public static class SessionsServiceCollectionExtensions
             services.AddSingleton(sp => new EmbeddedSessionStore(
                 sp.GetRequiredService<TimeProvider>(),
                 sp.GetRequiredService<DenylistLifetime>(),
+                sp.GetRequiredService<RevocationNotifier>(),
                 sp.GetRequiredService<EmbeddedJournal>()));
             services.AddSingleton<ISessionStore>(sp => sp.GetRequiredService<EmbeddedSessionStore>());
             services.AddSingleton<ISessionStoreHealth, EmbeddedSessionStoreHealth>();

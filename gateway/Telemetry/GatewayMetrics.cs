@@ -30,6 +30,8 @@ public sealed class GatewayMetrics
     private readonly Counter<long> _staleServed;
     private readonly Counter<long> _logouts;
     private readonly Counter<long> _signals;
+    private readonly UpDownCounter<long> _connectionsOpen;
+    private readonly Counter<long> _connectionsClosed;
     private readonly ConcurrentDictionary<string, int> _healthChecks = new(StringComparer.Ordinal);
 
     public GatewayMetrics(IMeterFactory meterFactory)
@@ -49,6 +51,8 @@ public sealed class GatewayMetrics
         _staleServed = meter.CreateCounter<long>("gateway.session.stale_served", "{request}", "Requests judged on last-known session state while the store was unreachable (FailureMode=Open)");
         _logouts = meter.CreateCounter<long>("gateway.logout.tokens", "{token}", "Back-channel logout tokens received, by outcome (applied, refused) and reason");
         _signals = meter.CreateCounter<long>("gateway.signals.events", "{event}", "Shared Signals (CAEP/RISC) events received, by type and outcome (applied, unknown_type, unmapped_subject, duplicate, refused, unavailable)");
+        _connectionsOpen = meter.CreateUpDownCounter<long>("gateway.connections.open", "{connection}", "Guarded open connections (WebSockets, event streams, requests on guarded routes)");
+        _connectionsClosed = meter.CreateCounter<long>("gateway.connections.closed", "{connection}", "Guarded connections the gateway closed (revocation, expiry), by reason");
         meter.CreateObservableGauge("gateway.health.check.status", ObserveHealth, unit: null,
             description: "Last result of each health check (1 healthy, 0 not), by check; refreshed every Gateway:Health:ProbeInterval");
     }
@@ -130,6 +134,14 @@ public sealed class GatewayMetrics
     /// <summary>A Shared Signals event (its short type name, or <c>none</c> for a SET refused before its events were read) and what became of it.</summary>
     public void SignalEvent(string type, string outcome) =>
         _signals.Add(1, new KeyValuePair<string, object?>("type", type), new KeyValuePair<string, object?>("outcome", outcome));
+    /// <summary>A guarded connection was registered.</summary>
+    public void ConnectionOpened() => _connectionsOpen.Add(1);
+
+    /// <summary>A guarded connection's request ended (however).</summary>
+    public void ConnectionEnded() => _connectionsOpen.Add(-1);
+
+    /// <summary>The gateway closed a guarded connection, for <paramref name="reason"/> (a refusal reason code).</summary>
+    public void ConnectionClosed(string reason) => _connectionsClosed.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
     /// <summary>Records a health check's latest result for the <c>gateway.health.check.status</c> gauge.</summary>
     public void HealthChecked(string check, bool healthy) => _healthChecks[check] = healthy ? 1 : 0;

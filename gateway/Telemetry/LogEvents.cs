@@ -17,6 +17,10 @@ internal static class LogEvents
 
     public const int Refused = 2001;
     public const int Unavailable = 2002;
+    public const int ConnectionClosed = 2101;
+    public const int ConnectionRejudgeDeferred = 2102;
+    public const int ConnectionRejudgeFailed = 2103;
+    public const int ConnectionLimitReached = 2104;
 
     public const int RateSpikeRevoked = 3001;
     public const int StaleServed = 3002;

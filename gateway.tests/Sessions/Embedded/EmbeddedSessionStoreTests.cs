@@ -24,7 +24,7 @@ public sealed class EmbeddedSessionStoreTests : IDisposable
     private async Task WithStoreAsync(Func<EmbeddedSessionStore, Task> use)
     {
         using var journal = EmbeddedJournal.Open(JournalPath, _time, NullLogger.Instance);
-        using var store = new EmbeddedSessionStore(_time, new DenylistLifetime(_time, Options.Create(new TokenOptions { ClockSkew = TimeSpan.FromSeconds(30) })), journal);
+        using var store = new EmbeddedSessionStore(_time, new DenylistLifetime(_time, Options.Create(new TokenOptions { ClockSkew = TimeSpan.FromSeconds(30) })), new RevocationNotifier(), journal);
         await use(store);
     }
 
@@ -88,7 +88,7 @@ public sealed class EmbeddedSessionStoreTests : IDisposable
     public async Task AWriteTheJournalCannotTake_FailsAsStoreUnavailable()
     {
         var journal = EmbeddedJournal.Open(JournalPath, _time, NullLogger.Instance);
-        using var store = new EmbeddedSessionStore(_time, new DenylistLifetime(_time, Options.Create(new TokenOptions())), journal);
+        using var store = new EmbeddedSessionStore(_time, new DenylistLifetime(_time, Options.Create(new TokenOptions())), new RevocationNotifier(), journal);
         journal.Dispose();
         // A closed journal (the gateway stopping) stands in for a broken disk: the call fails (503), never claims success.
         await Assert.ThrowsAsync<SessionStoreUnavailableException>(() => store.RevokeSessionAsync(U("alice"), "s", In(TimeSpan.FromMinutes(5)), default));

@@ -43,6 +43,9 @@ public static class Reasons
     public static readonly RefusalReason RateSpike = new("rate_spike", RefusalShape.InvalidToken, false, "The token was used at an unusual rate and was revoked.");
     public static readonly RefusalReason StoreUnavailable = new("session_store_unavailable", RefusalShape.Unavailable, false, "Session state cannot be checked right now; retry shortly.");
 
+    // Guarded connections.
+    public static readonly RefusalReason TooManyConnections = new("too_many_connections", RefusalShape.Unavailable, false, "The gateway guards as many open connections as it may; retry shortly.");
+
     /// <summary>Every row, for the README table, tests and the console.</summary>
     public static IReadOnlyList<RefusalReason> All { get; } =
     [
@@ -50,6 +53,7 @@ public static class Reasons
         InvalidSignature, Expired, NotYetValid, InvalidType, InvalidClaim, MissingClaim, Invalid,
         InsufficientUserAuthentication, InsufficientScope, UseLimitReached,
         TokenRevoked, SessionRevoked, UserVersionStale, UserVersionAhead, StoreDataLost, SessionNotActive, RevokedByRule, RateSpike, StoreUnavailable,
+        TooManyConnections,
     ];
 
     private static readonly Dictionary<string, RefusalReason> ByCode = All.ToDictionary(r => r.Code, StringComparer.Ordinal);

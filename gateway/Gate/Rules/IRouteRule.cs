@@ -4,6 +4,9 @@ namespace Gateway.Gate.Rules;
 /// A per-route rule: it owns one route <c>Metadata</c> key, compiles that key's value when YARP loads or reloads its
 /// config, and judges requests through the compiled <see cref="IRouteCheck"/>. Registered with
 /// <see cref="RouteRulesServiceCollectionExtensions.AddRouteRule{TRule}"/>; a new rule is one class and one line.
+/// A rule about the route's open connections rather than its requests compiles to a
+/// <see cref="Connections.ConnectionSetting"/> (<see cref="RuleStage.Connection"/>), folded into
+/// <see cref="RoutePolicy.Connections"/>.
 /// </summary>
 internal interface IRouteRule
 {

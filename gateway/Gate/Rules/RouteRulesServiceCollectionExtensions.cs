@@ -1,3 +1,4 @@
+using Gateway.Gate.Connections;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -18,5 +19,8 @@ internal static class RouteRulesServiceCollectionExtensions
         .AddRouteRule<MaxTokenAgeRule>()
         .AddRouteRule<RequiredScopesRule>()
         .AddRouteRule<SingleSessionRule>()
-        .AddRouteRule<MaxUsesRule>();
+        .AddRouteRule<MaxUsesRule>()
+        .AddRouteRule<CloseOnRevocationRule>()
+        .AddRouteRule<CloseOnExpiryRule>()
+        .AddRouteRule<ExpiryGraceRule>();
 }

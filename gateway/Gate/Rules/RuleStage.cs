@@ -8,4 +8,10 @@ internal enum RuleStage
 
     /// <summary>After the session state was read and the decision rules passed; may read <see cref="RuleContext.State"/>.</summary>
     Session,
+
+    /// <summary>
+    /// Never judged on a request: configures how the route's open connections are guarded once forwarded
+    /// (<see cref="Connections.ConnectionSetting"/>, folded into <see cref="RoutePolicy.Connections"/>).
+    /// </summary>
+    Connection,
 }

@@ -11,6 +11,7 @@ namespace Gateway.Sessions.Embedded;
 /// the writes) and the state is rebuilt from it at start-up: a restart or a crash loses no acknowledged write. Use
 /// counts are journalled without an fsync of their own (they are per-request writes): a power loss may forget the
 /// last few uses, a process crash none.
+/// Every write is reported to the <see cref="RevocationNotifier"/> (there is no event stream without Redis).
 /// </summary>
 internal sealed class EmbeddedSessionStore : ISessionStore, IDisposable
 {
@@ -27,17 +28,19 @@ internal sealed class EmbeddedSessionStore : ISessionStore, IDisposable
 
     private readonly ConcurrentDictionary<UserKey, UserEntry> _users = new();
     private readonly DenylistLifetime _lifetime;
+    private readonly RevocationNotifier _notifier;
     private readonly ITimer _sweep;
 
-    public EmbeddedSessionStore(TimeProvider time, DenylistLifetime lifetime)
-        : this(time, lifetime, journal: null)
+    public EmbeddedSessionStore(TimeProvider time, DenylistLifetime lifetime, RevocationNotifier notifier)
+        : this(time, lifetime, notifier, journal: null)
     {
     }
 
     /// <summary>A store that journals its writes to <paramref name="journal"/> (when given) and starts from its records.</summary>
-    public EmbeddedSessionStore(TimeProvider time, DenylistLifetime lifetime, EmbeddedJournal? journal)
+    public EmbeddedSessionStore(TimeProvider time, DenylistLifetime lifetime, RevocationNotifier notifier, EmbeddedJournal? journal)
     {
         _lifetime = lifetime;
+        _notifier = notifier;
         Journal = journal;
         if (journal is not null)
         {
@@ -97,6 +100,7 @@ internal sealed class EmbeddedSessionStore : ISessionStore, IDisposable
             Remember(new JournalRecord(TokenKind, Key(user, jti), why, kept));
             return kept;
         });
+        _notifier.UserChanged(user, RevocationEvent.TokenKind);
         return Task.CompletedTask;
     }
 
@@ -109,17 +113,22 @@ internal sealed class EmbeddedSessionStore : ISessionStore, IDisposable
             Remember(new JournalRecord(SessionKind, Key(user, sid), string.Empty, kept));
             return kept;
         });
+        _notifier.UserChanged(user, RevocationEvent.SessionKind);
         return Task.CompletedTask;
     }
 
-    public Task<long> RevokeUserAsync(UserKey user, long cutoff, CancellationToken cancellationToken) =>
-        Task.FromResult(Mutate(user, entry =>
+    public Task<long> RevokeUserAsync(UserKey user, long cutoff, CancellationToken cancellationToken)
+    {
+        var version = Mutate(user, entry =>
         {
             entry.Version++;
             entry.Cutoff = Math.Max(entry.Cutoff, cutoff);
             Remember(new JournalRecord(UserKind, Key(user), FormattableString.Invariant($"{entry.Version} {entry.Cutoff}"), JournalRecord.Never));
             return entry.Version;
-        }));
+        });
+        _notifier.UserChanged(user, RevocationEvent.UserKind);
+        return Task.FromResult(version);
+    }
 
     public Task RevokeClientTokensAsync(UserKey user, string client, long cutoff, long until, CancellationToken cancellationToken)
     {
@@ -131,6 +140,7 @@ internal sealed class EmbeddedSessionStore : ISessionStore, IDisposable
             Remember(new JournalRecord(ClientKind, Key(user, client), kept.Cutoff.ToString(CultureInfo.InvariantCulture), kept.Until));
             return 0;
         });
+        _notifier.UserChanged(user, RevocationEvent.ClientKind);
         return Task.CompletedTask;
     }
 
@@ -143,6 +153,7 @@ internal sealed class EmbeddedSessionStore : ISessionStore, IDisposable
             Remember(new JournalRecord(ActiveKind, Key(user), sid, until));
             return entry.ActiveUntil = until;
         });
+        _notifier.UserChanged(user, RevocationEvent.ActiveKind);
         return Task.CompletedTask;
     }
 

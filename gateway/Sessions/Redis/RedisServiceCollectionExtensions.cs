@@ -36,7 +36,7 @@ internal static class RedisServiceCollectionExtensions
         services.AddSingleton(sp => new DenylistReplica(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<SessionOptions>>().Value.DenylistReplicaSize));
         services.AddSingleton(sp => new CachingSessionStore(sp.GetRequiredService<RedisSessionStore>(), sp.GetRequiredService<SessionStateCache>(),
             sp.GetRequiredService<DenylistReplica>(), sp.GetRequiredService<DenylistLifetime>(), sp.GetRequiredService<StoreEpoch>(),
-            sp.GetRequiredService<Telemetry.GatewayMetrics>(), sp.GetRequiredService<IOptions<SessionOptions>>()));
+            sp.GetRequiredService<Telemetry.GatewayMetrics>(), sp.GetRequiredService<RevocationNotifier>(), sp.GetRequiredService<IOptions<SessionOptions>>()));
         services.AddSingleton<ISessionStore>(sp => sp.GetRequiredService<CachingSessionStore>());
         return services;
     }

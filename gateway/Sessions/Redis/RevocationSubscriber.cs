@@ -10,7 +10,8 @@ namespace Gateway.Sessions.Redis;
 /// Follows <c>gw:revocations</c>: each event drops the named user's cached state. The cache is trusted only while
 /// the subscription is proven live (a probe this instance publishes comes back); on a connection drop it is
 /// distrusted at once, and trusted again, empty, after the probe returns. Also checks the epoch marker
-/// periodically and after each reconnect (data-loss detection).
+/// periodically and after each reconnect (data-loss detection). Every change it learns of, and every resync, is passed
+/// on to the <see cref="RevocationNotifier"/> after the cache dropped its copy.
 /// </summary>
 internal sealed partial class RevocationSubscriber : BackgroundService
 {
@@ -25,6 +26,7 @@ internal sealed partial class RevocationSubscriber : BackgroundService
     private long _lastReconcile;
     private readonly StoreEpoch _epoch;
     private readonly GatewayMetrics _metrics;
+    private readonly RevocationNotifier _notifier;
     private readonly TimeProvider _time;
     private readonly RedisOptions _options;
     private readonly ILogger<RevocationSubscriber> _logger;
@@ -34,11 +36,13 @@ internal sealed partial class RevocationSubscriber : BackgroundService
     private string _probeId = "";
 
     public RevocationSubscriber(IConnectionMultiplexer redis, RedisKeys keys, SessionStateCache cache, DenylistReplica replica, RedisSessionStore store,
-        StoreEpoch epoch, GatewayMetrics metrics, TimeProvider time, IOptions<RedisOptions> options, IOptions<SessionOptions> sessions, ILogger<RevocationSubscriber> logger)
+        StoreEpoch epoch, GatewayMetrics metrics, RevocationNotifier notifier, TimeProvider time, IOptions<RedisOptions> options, IOptions<SessionOptions> sessions,
+        ILogger<RevocationSubscriber> logger)
     {
         _replica = replica;
         _store = store;
         _sessions = sessions.Value;
+        _notifier = notifier;
         _redis = redis;
         _keys = keys;
         _cache = cache;
@@ -83,6 +87,7 @@ internal sealed partial class RevocationSubscriber : BackgroundService
                 if (await _epoch.CheckAsync())
                 {
                     _cache.InvalidateAll();
+                    _notifier.EveryUserChanged();
                 }
 
                 if (_time.GetElapsedTime(Interlocked.Read(ref _lastReconcile)) >= _sessions.DenylistReconcileInterval)
@@ -151,6 +156,9 @@ internal sealed partial class RevocationSubscriber : BackgroundService
 
             _cache.SetTrusted(true);
             Log.Synced(_logger);
+
+            // Events may have been lost while the subscription was down: whoever acts on them looks again.
+            _notifier.EveryUserChanged();
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException or SessionStoreUnavailableException)
         {
@@ -170,6 +178,7 @@ internal sealed partial class RevocationSubscriber : BackgroundService
         {
             // Unreadable: someone wrote something we cannot attribute to a user; forget everything.
             _cache.InvalidateAll();
+            _notifier.EveryUserChanged();
             _metrics.RevocationReceived("unknown", null);
             return;
         }
@@ -202,13 +211,19 @@ internal sealed partial class RevocationSubscriber : BackgroundService
             }
 
             _cache.Invalidate(user);
+            _notifier.UserChanged(user, evt.Kind);
         }
         else
         {
             _cache.InvalidateAll();
             if (evt.Kind == RevocationEvent.EpochKind)
             {
+                // Listeners hear of it once the new global cut-off is known.
                 _ = RefreshEpochAsync();
+            }
+            else
+            {
+                _notifier.EveryUserChanged();
             }
         }
 
@@ -248,6 +263,7 @@ internal sealed partial class RevocationSubscriber : BackgroundService
         {
             await _epoch.CheckAsync();
             _cache.InvalidateAll();
+            _notifier.EveryUserChanged();
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
