@@ -70,6 +70,26 @@ public sealed class MultiIssuerTests(MultiIssuerGateway fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task RevokeToken_ByPresentingIt_TheTokenNamesItsIssuer_NoIssNeeded()
+    {
+        // Current behaviour: a {"token"} body is judged by the token's own (verified) iss; an "iss" beside it is not read.
+        var alice = NewUser();
+        var atA = fixture.Token(MultiIssuerGateway.IssuerA, alice);
+        var atB = fixture.Token(MultiIssuerGateway.IssuerB, alice);
+
+        var answer = await fixture.AdminJsonAsync("/admin/revoke/token", new { token = atA });
+        Assert.Equal(MultiIssuerGateway.IssuerA, answer["iss"]!.GetValue<string>());
+        await AssertRefusedAsync(atA, Reasons.TokenRevoked.Code);
+        await AssertPassesAsync(atB);
+
+        var other = fixture.Token(MultiIssuerGateway.IssuerA, alice);
+        var mismatched = await fixture.AdminJsonAsync("/admin/revoke/token", new { iss = MultiIssuerGateway.IssuerB, token = other });
+        Assert.Equal(MultiIssuerGateway.IssuerA, mismatched["iss"]!.GetValue<string>());
+        await AssertRefusedAsync(other, Reasons.TokenRevoked.Code);
+        await AssertPassesAsync(atB);
+    }
+
+    [Fact]
     public async Task AdminBody_WithAnUnknownIss_Is400NamingIss()
     {
         using var response = await fixture.AdminPostAsync("/admin/revoke/user", new { iss = "https://idp-a.test/", sub = NewUser() });
