@@ -30,12 +30,14 @@ internal static class RedisServiceCollectionExtensions
             var options = sp.GetRequiredService<IOptions<SessionOptions>>().Value;
             return new SessionStateCache(sp.GetRequiredService<TimeProvider>(), options.MaxStaleness, options.LocalCacheSize);
         });
+        services.AddSingleton<ClusterMasterTags>();
         services.AddSingleton<StoreEpoch>();
         services.AddSingleton<RevocationSubscriber>();
         services.AddHostedService(sp => sp.GetRequiredService<RevocationSubscriber>());
         services.AddSingleton(sp => new CachingSessionStore(sp.GetRequiredService<RedisSessionStore>(), sp.GetRequiredService<SessionStateCache>(),
             sp.GetRequiredService<StoreEpoch>(), sp.GetRequiredService<Telemetry.GatewayMetrics>(), sp.GetRequiredService<IOptions<SessionOptions>>()));
         services.AddSingleton<ISessionStore>(sp => sp.GetRequiredService<CachingSessionStore>());
+        services.AddHostedService<RateSpikeFlusher>();
         return services;
     }
 }
