@@ -58,6 +58,20 @@ public sealed class RedisCluster : IAsyncLifetime, IAsyncDisposable
         return await owner.ExecuteAsync(command);
     }
 
+    /// <summary>The master that owns <paramref name="key"/>'s slot (the one node that does not answer <c>MOVED</c>).</summary>
+    public async Task<RedisServer> OwnerAsync(string key)
+    {
+        foreach (var node in _nodes)
+        {
+            if (!(await node.ExecuteAsync("EXISTS", key)).StartsWith("-MOVED ", StringComparison.Ordinal))
+            {
+                return node;
+            }
+        }
+
+        throw new InvalidOperationException($"No master owns the slot of {key}");
+    }
+
     async Task IAsyncLifetime.DisposeAsync() => await DisposeAsync();
 
     public async ValueTask DisposeAsync()
@@ -99,7 +113,8 @@ public sealed class RedisCluster : IAsyncLifetime, IAsyncDisposable
         }
     }
 
-    private async Task WaitForStateOkAsync(TimeSpan timeout)
+    /// <summary>Waits until every node reports <c>cluster_state:ok</c> (e.g. after restarting one).</summary>
+    public async Task WaitForStateOkAsync(TimeSpan timeout)
     {
         var clock = Stopwatch.StartNew();
         while (true)

@@ -18,6 +18,10 @@ internal sealed class GenerationalMap<TKey, TValue>
     private ConcurrentDictionary<TKey, TValue> _young;
     private ConcurrentDictionary<TKey, TValue> _old;
 
+    // Entries added to the young generation (approximate under races, never by much). ConcurrentDictionary.Count takes
+    // every one of its locks (up to 1024 on a large map), far too slow to ask on every write.
+    private int _youngCount;
+
     public GenerationalMap(int capacity, IEqualityComparer<TKey>? comparer = null)
     {
         _generationSize = Math.Max(1, capacity / 2);
@@ -59,14 +63,33 @@ internal sealed class GenerationalMap<TKey, TValue>
         }
 
         var young = Young();
-        return young.GetOrAdd(key, static (k, state) => state.Old.TryRemove(k, out var old) ? old : state.Create(), (Old: _old, Create: create));
+        return young.GetOrAdd(key, static (k, state) =>
+        {
+            Interlocked.Increment(ref state.Map._youngCount);
+            return state.Old.TryRemove(k, out var old) ? old : state.Create();
+        }, (Map: this, Old: _old, Create: create));
     }
 
-    public void Set(TKey key, TValue value) => Young()[key] = value;
+    public void Set(TKey key, TValue value)
+    {
+        var young = Young();
+        if (young.TryAdd(key, value))
+        {
+            Interlocked.Increment(ref _youngCount);
+        }
+        else
+        {
+            young[key] = value;
+        }
+    }
 
     public void Remove(TKey key)
     {
-        _young.TryRemove(key, out _);
+        if (_young.TryRemove(key, out _))
+        {
+            Interlocked.Decrement(ref _youngCount);
+        }
+
         _old.TryRemove(key, out _);
     }
 
@@ -74,18 +97,20 @@ internal sealed class GenerationalMap<TKey, TValue>
     {
         _young.Clear();
         _old.Clear();
+        Volatile.Write(ref _youngCount, 0);
     }
 
     private ConcurrentDictionary<TKey, TValue> Young()
     {
-        if (_young.Count >= _generationSize)
+        if (Volatile.Read(ref _youngCount) >= _generationSize)
         {
             lock (_rotate)
             {
-                if (_young.Count >= _generationSize)
+                if (Volatile.Read(ref _youngCount) >= _generationSize)
                 {
                     _old = _young;
                     _young = New();
+                    Volatile.Write(ref _youngCount, 0);
                 }
             }
         }

@@ -89,7 +89,7 @@ internal sealed partial class TokenGate
                 return GateVerdict.Refuse(sessionRefusal);
             }
 
-            if (_spikes.Enabled && token.TokenId is not null && _spikes.Exceeded(token.User, token.TokenId))
+            if (_spikes.Enabled && token.TokenId is not null && _spikes.Exceeded(token.User, token.TokenId, token.ExpiresAt))
             {
                 await _guard.Store.RevokeTokenAsync(token.User, token.TokenId, token.ExpiresAt, Reasons.RateSpike.Code, rule.Cancel);
                 Log.RateSpikeRevoked(_logger, Reasons.RateSpike.Code);

@@ -48,6 +48,12 @@ internal sealed class SessionOptionsValidator : IValidateOptions<SessionOptions>
             errors.Add($"{prefix}:RateSpike:Window: must be at least 00:00:01");
         }
 
+        if (options.RateSpike.FlushInterval < TimeSpan.FromMilliseconds(50) || options.RateSpike.FlushInterval > TimeSpan.FromSeconds(5) ||
+            options.RateSpike.FlushInterval >= options.RateSpike.Window)
+        {
+            errors.Add($"{prefix}:RateSpike:FlushInterval: must be between 00:00:00.050 and 00:00:05, and shorter than RateSpike:Window");
+        }
+
         if (options.RateSpike.MaxTrackedTokens < 2)
         {
             errors.Add($"{prefix}:RateSpike:MaxTrackedTokens: must be at least 2");

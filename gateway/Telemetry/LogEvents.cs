@@ -24,11 +24,13 @@ internal static class LogEvents
 
     public const int RateSpikeRevoked = 3001;
     public const int StaleServed = 3002;
+    public const int RateSpikeFlushFailed = 3003;
     public const int EmbeddedStore = 3101;
     public const int RedisCallFailed = 3201;
     public const int RedisDataLost = 3301;
     public const int RedisFirstStart = 3302;
     public const int RedisEpochChanged = 3303;
+    public const int RedisMastersMarked = 3304;
     public const int RedisConnectionLost = 3401;
     public const int RevocationsSubscribed = 3402;
     public const int ResyncFailed = 3403;

@@ -24,6 +24,18 @@ public sealed class RedisKeys(string prefix)
     /// </summary>
     public RedisKey Denylist => Prefix + "denylist";
 
+    /// <summary>
+    /// Redis Cluster: the epoch marker of one master, in a slot that master owns (<see cref="ClusterMasterTags"/>).
+    /// Its tag (<c>m0</c>, <c>m1</c>, ...) has no '|', so it is never a user's tag.
+    /// </summary>
+    public RedisKey MasterMarker(string tag) => $"{Prefix}epoch:{{{tag}}}";
+
+    /// <summary>
+    /// Redis Cluster: the set of master-marker tags ever written. Its hash tag is the name of <see cref="Epoch"/>, so it
+    /// lives in the epoch marker's slot: a registered marker that is gone was lost, an unregistered one was never written.
+    /// </summary>
+    public RedisKey MarkerRegistry => $"{Prefix}epoch:markers:{{{Prefix}epoch}}";
+
     /// <summary>Global cut-off applied after a detected data loss (Unix seconds).</summary>
     public RedisKey GlobalCutoff => Prefix + "cutoff";
 
@@ -47,6 +59,10 @@ public sealed class RedisKeys(string prefix)
 
     /// <summary>A token's use count on one route (the route id's ':' is encoded too, so route and jti cannot blur).</summary>
     public RedisKey Uses(UserKey user, string route, string jti) => User(user, "uses:" + Escape(route).Replace(":", "%3A", StringComparison.Ordinal) + ":" + Escape(jti));
+
+    /// <summary>A token's uses over every instance in one rate-spike window (the window's number: Unix time / window length).</summary>
+    public RedisKey RateWindow(UserKey user, string jti, long window) =>
+        User(user, "rate:" + window.ToString(System.Globalization.CultureInfo.InvariantCulture) + ":" + Escape(jti));
 
     /// <summary>A one-time id (replay guard).</summary>
     public RedisKey Once(UserKey user, string id) => User(user, "once:" + Escape(id));

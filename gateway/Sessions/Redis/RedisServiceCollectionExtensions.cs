@@ -30,6 +30,7 @@ internal static class RedisServiceCollectionExtensions
             var options = sp.GetRequiredService<IOptions<SessionOptions>>().Value;
             return new SessionStateCache(sp.GetRequiredService<TimeProvider>(), options.MaxStaleness, options.LocalCacheSize);
         });
+        services.AddSingleton<ClusterMasterTags>();
         services.AddSingleton<StoreEpoch>();
         services.AddSingleton<RevocationSubscriber>();
         services.AddHostedService(sp => sp.GetRequiredService<RevocationSubscriber>());
@@ -38,6 +39,7 @@ internal static class RedisServiceCollectionExtensions
             sp.GetRequiredService<DenylistReplica>(), sp.GetRequiredService<DenylistLifetime>(), sp.GetRequiredService<StoreEpoch>(),
             sp.GetRequiredService<Telemetry.GatewayMetrics>(), sp.GetRequiredService<RevocationNotifier>(), sp.GetRequiredService<IOptions<SessionOptions>>()));
         services.AddSingleton<ISessionStore>(sp => sp.GetRequiredService<CachingSessionStore>());
+        services.AddHostedService<RateSpikeFlusher>();
         return services;
     }
 }

@@ -7,7 +7,8 @@ namespace Gateway.Sessions.Redis;
 
 /// <summary>
 /// Detects that Redis lost its data (restarted without persistence, flushed): the epoch marker <c>gw:epoch</c> is
-/// gone. Every revocation is then forgotten, so the gateway applies a global cut-off (<c>gw:cutoff</c>): every
+/// gone, or, on Redis Cluster, the marker of any master (<see cref="ClusterMasterTags"/>, <see cref="RedisKeys.MasterMarker"/>)
+/// that the registry <see cref="RedisKeys.MarkerRegistry"/> says was written. Every revocation is then forgotten, so the gateway applies a global cut-off (<c>gw:cutoff</c>): every
 /// token issued before now is refused and users log in again. An empty Redis at first start looks the same and
 /// is treated the same, unless <c>Gateway:Redis:DataLossCutoff</c> is false.
 /// </summary>
@@ -19,6 +20,7 @@ internal sealed partial class StoreEpoch : IStoreEpoch
 
     private readonly IConnectionMultiplexer _redis;
     private readonly RedisKeys _keys;
+    private readonly ClusterMasterTags _masters;
     private readonly TimeProvider _time;
     private readonly RedisOptions _options;
     private readonly ILogger<StoreEpoch> _logger;
@@ -29,10 +31,11 @@ internal sealed partial class StoreEpoch : IStoreEpoch
     private long _connectionLosses;
     private long _verifiedAt = -1;
 
-    public StoreEpoch(IConnectionMultiplexer redis, RedisKeys keys, TimeProvider time, IOptions<RedisOptions> options, ILogger<StoreEpoch> logger)
+    public StoreEpoch(IConnectionMultiplexer redis, RedisKeys keys, ClusterMasterTags masters, TimeProvider time, IOptions<RedisOptions> options, ILogger<StoreEpoch> logger)
     {
         _redis = redis;
         _keys = keys;
+        _masters = masters;
         _time = time;
         _options = options.Value;
         _logger = logger;
@@ -96,41 +99,64 @@ internal sealed partial class StoreEpoch : IStoreEpoch
     {
         var losses = Volatile.Read(ref _connectionLosses);
         var db = _redis.GetDatabase();
+        var cluster = _masters.IsCluster;
 
-        // Both reads at once (they are in different slots on a cluster, so not one MGET): one round trip when all is well.
+        // The reads at once (different slots on a cluster, so not one MGET): one round trip when all is well, two on a
+        // cluster. The registry is read before the markers: a marker registered by the time it was read was written
+        // before that, so a missing one was lost, never merely not written yet by another instance.
         var epochRead = db.StringGetAsync(_keys.Epoch);
         var cutoffRead = db.StringGetAsync(_keys.GlobalCutoff);
+        var registryRead = cluster ? db.SetMembersAsync(_keys.MarkerRegistry) : null;
         var epoch = await epochRead;
         var cutoff = await cutoffRead;
+        var registered = registryRead is null ? [] : (await registryRead).Select(v => v.ToString()).ToHashSet(StringComparer.Ordinal);
+        var current = cluster ? _masters.Current() : [];
+        var tags = current.Union(registered, StringComparer.Ordinal).ToArray();
+        var present = await Task.WhenAll(tags.Select(t => db.KeyExistsAsync(_keys.MasterMarker(t))));
+        var lostMarkers = tags.Where((t, i) => !present[i] && registered.Contains(t)).ToArray();
+        var unwritten = tags.Where((t, i) => !present[i] && !registered.Contains(t)).ToArray();
+        var unregistered = tags.Where((t, i) => present[i] && !registered.Contains(t)).ToArray();
+
         var lost = false;
-        if (epoch.IsNull)
+        if (epoch.IsNull || lostMarkers.Length > 0)
         {
             lost = true;
-            var fresh = Guid.NewGuid().ToString("N");
             if (_options.DataLossCutoff)
             {
                 var now = _time.GetUtcNow().ToUnixTimeSeconds();
                 await db.ScriptEvaluateAsync(MaxScript, new { key = _keys.GlobalCutoff, value = now });
             }
 
-            await db.StringSetAsync(_keys.Epoch, fresh, when: When.NotExists);
+            await db.StringSetAsync(_keys.Epoch, Guid.NewGuid().ToString("N"), when: When.NotExists);
             epoch = await db.StringGetAsync(_keys.Epoch);
-            if (_seen is not null)
+            await WriteMarkersAsync(db, [.. lostMarkers, .. unwritten], unregistered, epoch);
+            if (_seen is null && lostMarkers.Length == 0)
             {
-                Log.DataLoss(_logger);
+                Log.Initialised(_logger, _options.DataLossCutoff);
             }
             else
             {
-                Log.Initialised(_logger, _options.DataLossCutoff);
+                Log.DataLoss(_logger, lostMarkers.Length == 0 ? (string)_keys.Epoch! : string.Join(", ", lostMarkers.Select(t => (string)_keys.MasterMarker(t)!)));
             }
 
             await _redis.GetSubscriber().PublishAsync(_keys.Channel,
                 new RevocationEvent(RevocationEvent.EpochKind, null, null, epoch.ToString(), _time.GetUtcNow().ToUnixTimeMilliseconds()).ToJson());
             cutoff = await db.StringGetAsync(_keys.GlobalCutoff);
         }
-        else if (_seen is not null && !string.Equals(_seen, epoch.ToString(), StringComparison.Ordinal))
+        else
         {
-            Log.EpochChanged(_logger);
+            if (_seen is not null && !string.Equals(_seen, epoch.ToString(), StringComparison.Ordinal))
+            {
+                Log.EpochChanged(_logger);
+            }
+
+            // A master this instance (or any) never marked: a new master, a moved slot range, or the first start of a
+            // gateway that marks every master. Nothing can have been lost there that a marker would have told.
+            if (unwritten.Length > 0 || unregistered.Length > 0)
+            {
+                await WriteMarkersAsync(db, unwritten, unregistered, epoch);
+                Log.MastersMarked(_logger, unwritten.Length + unregistered.Length);
+            }
         }
 
         Volatile.Write(ref _seen, epoch.ToString());
@@ -141,10 +167,25 @@ internal sealed partial class StoreEpoch : IStoreEpoch
         return lost;
     }
 
+    /// <summary>Writes the missing markers, then registers them (and those present but unregistered): never registered before written.</summary>
+    private async Task WriteMarkersAsync(IDatabase db, string[] missing, string[] unregistered, RedisValue epoch)
+    {
+        if (missing.Length == 0 && unregistered.Length == 0)
+        {
+            return;
+        }
+
+        await Task.WhenAll(missing.Select(t => db.StringSetAsync(_keys.MasterMarker(t), epoch, when: When.NotExists)));
+        await db.SetAddAsync(_keys.MarkerRegistry, [.. missing.Concat(unregistered).Select(t => (RedisValue)t)]);
+    }
+
     private static partial class Log
     {
-        [LoggerMessage(EventId = LogEvents.RedisDataLost, Level = LogLevel.Error, Message = "Redis lost its data (the epoch marker is gone): every revocation was forgotten, so every token issued before now is refused and users must log in again. Run Redis with AOF persistence")]
-        public static partial void DataLoss(ILogger logger);
+        [LoggerMessage(EventId = LogEvents.RedisDataLost, Level = LogLevel.Error, Message = "Redis lost its data (epoch marker {Marker} is gone): revocations were forgotten, so every token issued before now is refused and users must log in again. Run Redis with AOF persistence (and, on a cluster, a replica per master)")]
+        public static partial void DataLoss(ILogger logger, string marker);
+
+        [LoggerMessage(EventId = LogEvents.RedisMastersMarked, Level = LogLevel.Information, Message = "Redis Cluster: epoch markers written on {Count} master(s) not marked before (first start or a topology change)")]
+        public static partial void MastersMarked(ILogger logger, int count);
 
         [LoggerMessage(EventId = LogEvents.RedisFirstStart, Level = LogLevel.Warning, Message = "No epoch marker in Redis (first start or data loss): a new epoch was recorded; global cut-off applied: {CutoffApplied}")]
         public static partial void Initialised(ILogger logger, bool cutoffApplied);
