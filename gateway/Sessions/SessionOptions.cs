@@ -24,6 +24,21 @@ public sealed class SessionOptions
     /// <summary>Users whose state is cached locally, at most. Default 100000; 0 disables the local cache.</summary>
     public int LocalCacheSize { get; set; } = 100_000;
 
+    /// <summary>
+    /// <c>NewestTokenWins</c>: a token of a session issued more than this before the newest token seen of that session
+    /// is refused (<c>token_replaced</c>). Default 30 s: a client's requests already in flight when it refreshes pass.
+    /// </summary>
+    public TimeSpan TokenReplacedGrace { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// <c>SingleSessionPolicy=FirstLogin</c>: the leading session frees when not seen for this long. Default 30 minutes.
+    /// Renewed at the inventory's resolution, so effective to within <c>Inventory:Resolution</c>.
+    /// </summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>The per-user inventory of sessions seen, section <c>Gateway:Sessions:Inventory</c>.</summary>
+    public InventoryOptions Inventory { get; set; } = new();
+
     /// <summary>Per-token rate-spike detection.</summary>
     public RateSpikeOptions RateSpike { get; set; } = new();
 }

@@ -75,7 +75,7 @@ internal sealed class SessionStateCache
         var previous = Find(user);
         var entry = previous is not null && previous.Matches(state) && previous.TrustEpoch == ticket.TrustEpoch &&
                     _time.GetElapsedTime(previous.LoadedAt) < _maxStaleness / 2
-            ? previous.With(sid, state.SessionRevoked, jti, state.TokenRevoked, client, state.ClientCutoff)
+            ? previous.With(sid, state, jti, state.TokenRevoked, client, state.ClientCutoff)
             : null;
         entry ??= UserEntry.From(state, sid, jti, client, ticket.StartedAt, ticket.TrustEpoch);
 
@@ -130,11 +130,14 @@ internal sealed class SessionStateCache
         private readonly Fact[] _tokens;
         private readonly Fact[] _clients;
 
-        private UserEntry(long version, long cutoff, string? active, Fact[] sessions, Fact[] tokens, Fact[] clients, long loadedAt, long trustEpoch)
+        private UserEntry(long version, long cutoff, string? active, SessionLead? newestLead, SessionLead? firstLead, Fact[] sessions, Fact[] tokens, Fact[] clients,
+            long loadedAt, long trustEpoch)
         {
             Version = version;
             Cutoff = cutoff;
             Active = active;
+            NewestLead = newestLead;
+            FirstLead = firstLead;
             _sessions = sessions;
             _tokens = tokens;
             _clients = clients;
@@ -145,82 +148,84 @@ internal sealed class SessionStateCache
         public long Version { get; }
         public long Cutoff { get; }
         public string? Active { get; }
+        public SessionLead? NewestLead { get; }
+        public SessionLead? FirstLead { get; }
         public long LoadedAt { get; }
         public long TrustEpoch { get; }
 
         public static UserEntry From(SessionState state, string? sid, string? jti, string? client, long loadedAt, long trustEpoch) =>
-            new(state.Version, state.Cutoff, state.ActiveSession,
-                sid is null ? [] : [new(FactHash.Of(sid), state.SessionRevoked ? 1 : 0)],
+            new(state.Version, state.Cutoff, state.ActiveSession, state.NewestLead, state.FirstLead,
+                sid is null ? [] : [SessionFact(FactHash.Of(sid), state)],
                 jti is null ? [] : [new(FactHash.Of(jti), state.TokenRevoked ? 1 : 0)],
                 client is null ? [] : [new(FactHash.Of(client), state.ClientCutoff)],
                 loadedAt, trustEpoch);
 
         public bool Matches(SessionState state) =>
-            state.Version == Version && state.Cutoff == Cutoff && string.Equals(state.ActiveSession, Active, StringComparison.Ordinal);
+            state.Version == Version && state.Cutoff == Cutoff && string.Equals(state.ActiveSession, Active, StringComparison.Ordinal) &&
+            state.NewestLead == NewestLead && state.FirstLead == FirstLead;
+
+        // A session's fact: revoked or not, plus the newest and first iat the inventory recorded for it.
+        private static Fact SessionFact(ulong hash, SessionState state) => new(hash, state.SessionRevoked ? 1 : 0, state.SessionNewestIat, state.SessionFirstIat);
 
         /// <summary>This entry plus the facts of one more read; null when it would grow past its bound.</summary>
-        public UserEntry? With(string? sid, bool sidRevoked, string? jti, bool jtiRevoked, string? client, long clientCutoff)
+        public UserEntry? With(string? sid, SessionState state, string? jti, bool jtiRevoked, string? client, long clientCutoff)
         {
-            var sessions = Add(_sessions, sid, sidRevoked ? 1 : 0);
-            var tokens = Add(_tokens, jti, jtiRevoked ? 1 : 0);
-            var clients = Add(_clients, client, clientCutoff);
+            var sessions = sid is null ? _sessions : Add(_sessions, SessionFact(FactHash.Of(sid), state));
+            var tokens = jti is null ? _tokens : Add(_tokens, new Fact(FactHash.Of(jti), jtiRevoked ? 1 : 0));
+            var clients = client is null ? _clients : Add(_clients, new Fact(FactHash.Of(client), clientCutoff));
             if (sessions is null || tokens is null || clients is null)
             {
                 return null;
             }
 
-            return new UserEntry(Version, Cutoff, Active, sessions, tokens, clients, LoadedAt, TrustEpoch);
+            return new UserEntry(Version, Cutoff, Active, NewestLead, FirstLead, sessions, tokens, clients, LoadedAt, TrustEpoch);
         }
 
         public bool TryAnswer(string? sid, string? jti, string? client, out SessionState state)
         {
             state = default;
-            long sessionRevoked = 0, tokenRevoked = 0, clientCutoff = 0;
-            if ((sid is not null && !TryFind(_sessions, sid, out sessionRevoked)) || (jti is not null && !TryFind(_tokens, jti, out tokenRevoked)) ||
-                (client is not null && !TryFind(_clients, client, out clientCutoff)))
+            Fact session = default, token = default, clientFact = default;
+            if ((sid is not null && !TryFind(_sessions, sid, out session)) || (jti is not null && !TryFind(_tokens, jti, out token)) ||
+                (client is not null && !TryFind(_clients, client, out clientFact)))
             {
                 return false;
             }
 
-            state = new SessionState(Version, Cutoff, sessionRevoked != 0, tokenRevoked != 0, Active, ClientCutoff: clientCutoff);
+            state = new SessionState(Version, Cutoff, session.Value != 0, token.Value != 0, Active, ClientCutoff: clientFact.Value,
+                SessionNewestIat: session.NewestIat, SessionFirstIat: session.FirstIat, NewestLead: NewestLead, FirstLead: FirstLead);
             return true;
         }
 
-        private static bool TryFind(Fact[] facts, string id, out long value)
+        private static bool TryFind(Fact[] facts, string id, out Fact found)
         {
             var hash = FactHash.Of(id);
             foreach (var fact in facts)
             {
                 if (fact.Hash == hash)
                 {
-                    value = fact.Value;
+                    found = fact;
                     return true;
                 }
             }
 
-            value = 0;
+            found = default;
             return false;
         }
 
-        private static Fact[]? Add(Fact[] facts, string? id, long value)
+        private static Fact[]? Add(Fact[] facts, Fact fact)
         {
-            if (id is null)
-            {
-                return facts;
-            }
-
-            var hash = FactHash.Of(id);
+            var hash = fact.Hash;
             var index = Array.FindIndex(facts, f => f.Hash == hash);
             if (index >= 0)
             {
-                if (facts[index].Value == value)
+                if (facts[index] == fact)
                 {
                     return facts;
                 }
 
                 // The newer read wins (a write made without an event, e.g. by another service).
                 var updated = (Fact[])facts.Clone();
-                updated[index] = new Fact(hash, value);
+                updated[index] = fact;
                 return updated;
             }
 
@@ -231,10 +236,10 @@ internal sealed class SessionStateCache
 
             var copy = new Fact[facts.Length + 1];
             facts.CopyTo(copy, 0);
-            copy[^1] = new Fact(hash, value);
+            copy[^1] = fact;
             return copy;
         }
     }
 
-    private readonly record struct Fact(ulong Hash, long Value);
+    private readonly record struct Fact(ulong Hash, long Value, long NewestIat = 0, long FirstIat = 0);
 }

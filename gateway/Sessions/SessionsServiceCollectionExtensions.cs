@@ -27,6 +27,8 @@ public static class SessionsServiceCollectionExtensions
         services.AddSingleton<DenylistLifetime>();
         services.AddSingleton<RateSpikeDetector>();
         services.AddSingleton<SessionGuard>();
+        services.AddSingleton<Inventory.SessionInventory>();
+        services.AddHostedService(sp => sp.GetRequiredService<Inventory.SessionInventory>());
 
         var redis = configuration[$"{RedisOptions.SectionName}:Configuration"];
         if (string.IsNullOrWhiteSpace(redis))

@@ -26,6 +26,7 @@ public sealed class GatewayMetrics
     private readonly Counter<long> _adminCalls;
     private readonly Counter<long> _staleServed;
     private readonly Counter<long> _logouts;
+    private readonly Counter<long> _inventory;
     private readonly ConcurrentDictionary<string, int> _healthChecks = new(StringComparer.Ordinal);
 
     public GatewayMetrics(IMeterFactory meterFactory)
@@ -42,6 +43,7 @@ public sealed class GatewayMetrics
         _adminCalls = meter.CreateCounter<long>("gateway.admin.calls", "{call}", "Admin API calls, by action and outcome");
         _staleServed = meter.CreateCounter<long>("gateway.session.stale_served", "{request}", "Requests judged on last-known session state while the store was unreachable (FailureMode=Open)");
         _logouts = meter.CreateCounter<long>("gateway.logout.tokens", "{token}", "Back-channel logout tokens received, by outcome (applied, refused) and reason");
+        _inventory = meter.CreateCounter<long>("gateway.inventory.writes", "{write}", "Session inventory writes, by outcome (queued, written, dropped, failed)");
         meter.CreateObservableGauge("gateway.health.check.status", ObserveHealth, unit: null,
             description: "Last result of each health check (1 healthy, 0 not), by check; refreshed every Gateway:Health:ProbeInterval");
     }
@@ -49,12 +51,16 @@ public sealed class GatewayMetrics
     /// <summary>Refusals counted since the last summary, for the rate-limited Warning line.</summary>
     public RefusalTally Refusals { get; } = new();
 
+    /// <summary>Refusals per minute by reason and route, the last few minutes (the console's refusals screen).</summary>
+    public RefusalHistory History { get; } = new(TimeProvider.System);
+
     public void Request(string route, string outcome, string? reason)
     {
         _requests.Add(1, new TagList { { "route", route }, { "outcome", outcome }, { "reason", reason ?? "none" } });
         if (!string.Equals(outcome, AllowedOutcome, StringComparison.Ordinal))
         {
             Refusals.Add(reason ?? outcome);
+            History.Add(route, reason ?? outcome);
         }
     }
 
@@ -91,6 +97,8 @@ public sealed class GatewayMetrics
 
     public void AdminCall(string action, string outcome) =>
         _adminCalls.Add(1, new KeyValuePair<string, object?>("action", action), new KeyValuePair<string, object?>("outcome", outcome));
+
+    public void InventoryWrite(string outcome) => _inventory.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
     public void StaleServed() => _staleServed.Add(1);
 
