@@ -52,7 +52,13 @@ public class SessionGateway : IAsyncLifetime
         // These tests' tokens carry the user's version in "ver", and their logout tokens are addressed to a client.
         config.Issuer()["VersionClaim"] = "ver";
         config.Issuer()["LogoutAudiences"] = new System.Text.Json.Nodes.JsonArray(TokenFactory.LogoutClient);
+        Configure(config);
         return config;
+    }
+
+    /// <summary>Tweaks the config before the gateway starts (subclasses add routes).</summary>
+    protected virtual void Configure(GatewayConfig config)
+    {
     }
 
     public string Token(string sub, string? sid = null, string? jti = null, long? ver = null, TimeSpan? iat = null, IReadOnlyDictionary<string, object?>? claims = null) =>

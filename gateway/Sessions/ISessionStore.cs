@@ -47,8 +47,8 @@ public interface ISessionStore
     /// The session inventory: records that a session was seen (first/last seen, newest and first <c>iat</c>, client and
     /// hints), keeps at most <c>Inventory:MaxSessionsPerUser</c> sessions per user (the least recently seen go), all
     /// expiring <c>MaxSessionLifetime</c> after they were last seen. Renews the <see cref="LeadKind.FirstLogin"/> lease of
-    /// this session, if it holds it, for <paramref name="idleTimeout"/>. Returns true when the session's newest
-    /// <c>iat</c> advanced (what <c>NewestTokenWins</c> judges by), so cached state must be dropped.
+    /// this session, if it holds it, for <paramref name="idleTimeout"/>. Returns true when the session's newest or
+    /// first <c>iat</c> changed (what <c>NewestTokenWins</c> and the single-session policies judge by), so cached state must be dropped.
     /// </summary>
     Task<bool> RecordSessionSeenAsync(UserKey user, SessionSighting sighting, TimeSpan idleTimeout, CancellationToken cancellationToken);
 

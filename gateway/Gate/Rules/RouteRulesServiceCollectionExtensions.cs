@@ -18,5 +18,7 @@ internal static class RouteRulesServiceCollectionExtensions
         .AddRouteRule<MaxTokenAgeRule>()
         .AddRouteRule<RequiredScopesRule>()
         .AddRouteRule<SingleSessionRule>()
-        .AddRouteRule<MaxUsesRule>();
+        .AddRouteRule<MaxUsesRule>()
+        .AddRouteRule<NewestTokenWinsRule>()
+        .AddRouteRule<SingleSessionPolicyRule>();
 }

@@ -83,6 +83,11 @@ internal sealed class EmbeddedSessionStore : ISessionStore, IDisposable
                 entry.FirstLead = null;
             }
 
+            if (entry.NewestLead is { } newest && newest.Sid == sid)
+            {
+                entry.NewestLead = null;
+            }
+
             return entry.Sessions[sid] = Math.Max(until, entry.Sessions.GetValueOrDefault(sid));
         });
         return Task.CompletedTask;
@@ -94,6 +99,7 @@ internal sealed class EmbeddedSessionStore : ISessionStore, IDisposable
             entry.Version++;
             entry.Cutoff = Math.Max(entry.Cutoff, cutoff);
             entry.FirstLead = null;
+            entry.NewestLead = null;
             return entry.Version;
         }));
 

@@ -63,9 +63,10 @@ internal sealed partial class RedisSessionStore : ISessionStore
         "if not cur or (@newest == '1' and tonumber(string.sub(cur, 1, string.find(cur, ':') - 1)) < tonumber(@at)) then " +
         "redis.call('SET', @key, @value, 'PX', @ttl) return @value end return cur");
 
-    // Revoking the session that holds the FirstLogin lease frees it.
-    private static readonly LuaScript FreeLeaseScript = LuaScript.Prepare(
-        "local lead = redis.call('GET', @lease) if lead and string.sub(lead, string.find(lead, ':') + 1) == @sid then redis.call('DEL', @lease) return 1 end return 0");
+    // Revoking the session that leads a single-session policy frees the lead.
+    private static readonly LuaScript FreeLeadScript = LuaScript.Prepare(
+        "local n = 0 for _, k in ipairs({@newest, @first}) do local lead = redis.call('GET', k) " +
+        "if lead and string.sub(lead, string.find(lead, ':') + 1) == @sid then redis.call('DEL', k) n = n + 1 end end return n");
 
     private readonly IConnectionMultiplexer _redis;
     private readonly RedisKeys _keys;
@@ -172,7 +173,7 @@ internal sealed partial class RedisSessionStore : ISessionStore
             await Call("revoke_session", () => Db.StringSetAsync(_keys.Session(user, sid), RevokedValue, _lifetime.Remaining(exp)));
         }
 
-        await Call("free_lease", () => Db.ScriptEvaluateAsync(FreeLeaseScript, new { lease = _keys.Lead(user, LeadKind.FirstLogin), sid }));
+        await Call("free_lead", () => Db.ScriptEvaluateAsync(FreeLeadScript, new { newest = _keys.Lead(user, LeadKind.NewestLogin), first = _keys.Lead(user, LeadKind.FirstLogin), sid }));
 
         await PublishAsync(RevocationEvent.SessionKind, user, sid);
     }
@@ -181,8 +182,8 @@ internal sealed partial class RedisSessionStore : ISessionStore
     {
         var result = await Call("revoke_user", () => Db.ScriptEvaluateAsync(RevokeUserScript, new { ver = _keys.Version(user), nbf = _keys.Cutoff(user), cutoff }));
 
-        // Logout everywhere frees the FirstLogin lease too.
-        await Call("free_lease", () => Db.KeyDeleteAsync(_keys.Lead(user, LeadKind.FirstLogin)));
+        // Logout everywhere frees the single-session leads too.
+        await Call("free_lead", () => Db.KeyDeleteAsync([_keys.Lead(user, LeadKind.NewestLogin), _keys.Lead(user, LeadKind.FirstLogin)]));
         await PublishAsync(RevocationEvent.UserKind, user, null);
         return (long)result;
     }
