@@ -1,6 +1,7 @@
 using Gateway.Admin;
 using Gateway.Health;
 using Gateway.Logout;
+using Gateway.OperatorConsole;
 using Gateway.Proxy;
 using Gateway.Sessions;
 using Gateway.Telemetry;
@@ -50,12 +51,14 @@ public static class GatewayApp
         builder.Services.AddGatewaySessions(builder.Configuration);
         builder.Services.AddGatewayProxy(builder.Configuration);
         builder.Services.AddGatewayAdmin(builder.Configuration);
+        builder.Services.AddGatewayConsole(builder.Configuration);
         builder.Services.AddGatewayBackchannelLogout(builder.Configuration);
         builder.Services.AddGatewayHealth(builder.Configuration);
 
         var app = builder.Build();
         app.UseRouting();
         app.MapGatewayAdmin();
+        app.MapGatewayConsole();
         app.MapGatewayBackchannelLogout();
         app.MapGatewayHealth();
         app.MapGatewayMetrics();
