@@ -258,14 +258,13 @@ internal sealed partial class AdminActions
     /// <summary>The issuer a console form names (or the only one configured); null with a message otherwise.</summary>
     internal string? ResolveIssuer(string? iss, out string? problem)
     {
-        if (ResolveIssuer(string.IsNullOrEmpty(iss) ? null : iss, out var issuer, out var error))
+        if (ResolveIssuer(string.IsNullOrEmpty(iss) ? null : iss, out var issuer, out _))
         {
             problem = null;
             return issuer;
         }
 
-        problem = iss is null or "" ? $"choose an issuer: {_jwt.Issuers.Count()} are configured" : "not a configured issuer";
-        _ = error;
+        problem = string.IsNullOrEmpty(iss) ? $"choose an issuer: {_jwt.Issuers.Count()} are configured" : "not a configured issuer";
         return null;
     }
 

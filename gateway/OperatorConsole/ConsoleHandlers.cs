@@ -27,13 +27,12 @@ internal sealed partial class ConsoleHandlers
     private readonly AuditTrail _trail;
     private readonly GatewayMetrics _metrics;
     private readonly HealthCheckService _health;
-    private readonly ConsoleOptions _options;
     private readonly AdminOptions _admin;
     private readonly TokenOptions _tokens;
     private readonly ILogger<ConsoleHandlers> _logger;
 
     public ConsoleHandlers(ConsoleSessions sessions, ApiKeyVerifier keys, AdminActions actions, AuditTrail trail, GatewayMetrics metrics, HealthCheckService health,
-        IOptions<ConsoleOptions> options, IOptions<AdminOptions> admin, IOptions<TokenOptions> tokens, ILogger<ConsoleHandlers> logger)
+        IOptions<AdminOptions> admin, IOptions<TokenOptions> tokens, ILogger<ConsoleHandlers> logger)
     {
         _sessions = sessions;
         _keys = keys;
@@ -41,7 +40,6 @@ internal sealed partial class ConsoleHandlers
         _trail = trail;
         _metrics = metrics;
         _health = health;
-        _options = options.Value;
         _admin = admin.Value;
         _tokens = tokens.Value;
         _logger = logger;
@@ -152,6 +150,7 @@ internal sealed partial class ConsoleHandlers
     public async Task<IResult> RevokeAsync(HttpContext context)
     {
         var session = Current(context);
+        // The signed-in filter has read and checked the form (CSRF) already.
         var form = (await ReadFormAsync(context))!;
         var action = form["action"].ToString();
         var sub = form["sub"].ToString();
@@ -282,8 +281,6 @@ internal sealed partial class ConsoleHandlers
         "unavailable" => new Flash("The session store is unreachable: nothing may have changed. Try again.", true),
         _ => null,
     };
-
-    public TimeSpan IdleTimeout => _options.IdleTimeout;
 
     private static partial class Log
     {

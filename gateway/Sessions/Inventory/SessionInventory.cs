@@ -25,6 +25,7 @@ internal sealed partial class SessionInventory : BackgroundService
     private readonly ILogger<SessionInventory> _logger;
     private readonly GenerationalMap<(UserKey User, string Sid), Mark> _marks;
     private readonly Channel<(UserKey User, SessionSighting Sighting)> _queue;
+    private int _pending;
 
     public SessionInventory(ISessionStore store, IOptions<SessionOptions> options, GatewayMetrics metrics, ILogger<SessionInventory> logger)
     {
@@ -45,9 +46,7 @@ internal sealed partial class SessionInventory : BackgroundService
     public bool Enabled => _options.Enabled;
 
     /// <summary>Writes queued but not yet made (tests and the cost measurement wait for zero).</summary>
-    public int Pending => _queue.Reader.Count + _writing;
-
-    private int _writing;
+    public int Pending => Volatile.Read(ref _pending);
 
     /// <summary>A request of this token passed: note its session (no store call here).</summary>
     public void Saw(VerifiedToken token, HttpContext context, long now)
@@ -69,6 +68,7 @@ internal sealed partial class SessionInventory : BackgroundService
         var sighting = new SessionSighting(sid, token.ClientId, period * _resolution, token.IssuedAt, token.AuthTime,
             _options.UserAgentHint ? ClientHints.Agent(context.Request.Headers.UserAgent) : null,
             _options.AddressHint ? ClientHints.Address(context.Connection.RemoteIpAddress) : null);
+        Interlocked.Increment(ref _pending);
         if (_queue.Writer.TryWrite((token.User, sighting)))
         {
             _metrics.InventoryWrite("queued");
@@ -76,6 +76,7 @@ internal sealed partial class SessionInventory : BackgroundService
         else
         {
             // Forget the mark so the next request tries again.
+            Interlocked.Decrement(ref _pending);
             _marks.Remove(key);
             _metrics.InventoryWrite("dropped");
         }
@@ -87,7 +88,6 @@ internal sealed partial class SessionInventory : BackgroundService
         {
             await foreach (var (user, sighting) in _queue.Reader.ReadAllAsync(stoppingToken))
             {
-                Interlocked.Increment(ref _writing);
                 try
                 {
                     await _store.RecordSessionSeenAsync(user, sighting, _idleTimeout, stoppingToken);
@@ -101,7 +101,7 @@ internal sealed partial class SessionInventory : BackgroundService
                 }
                 finally
                 {
-                    Interlocked.Decrement(ref _writing);
+                    Interlocked.Decrement(ref _pending);
                 }
             }
         }
