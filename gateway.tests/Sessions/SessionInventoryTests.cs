@@ -61,6 +61,12 @@ public sealed class SessionInventoryTests(SessionGateway fixture) : IClassFixtur
         Assert.Equal("127.0.0.0/24", sessions[1]!["network"]!.GetValue<string>());
         Assert.All(sessions, s => Assert.Equal("live", s!["state"]!.GetValue<string>()));
         Assert.Equal(0, sessions[0]!["lastSeen"]!.GetValue<long>() % 60);
+
+        // The query form, for a sub that does not fit in a path segment.
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/admin/sessions?sub={sub}&iss={Uri.EscapeDataString(TokenFactory.Issuer)}");
+        request.Headers.Add("X-Api-Key", SessionGateway.ApiKey);
+        using var byQuery = await fixture.Gateway.AdminClient.SendAsync(request);
+        Assert.Equal(2, JsonNode.Parse(await byQuery.Content.ReadAsStringAsync())!["sessions"]!.AsArray().Count);
     }
 
     [Fact]
