@@ -103,7 +103,8 @@ internal sealed class CachingSessionStore : ISessionStore
         var advanced = await _inner.RecordSessionSeenAsync(user, sighting, idleTimeout, cancellationToken);
         if (advanced)
         {
-            _cache.Invalidate(user);
+            // Nothing was revoked: re-read on the next check, but keep the entry as last-known state.
+            _cache.Refresh(user);
         }
 
         return advanced;
@@ -114,7 +115,7 @@ internal sealed class CachingSessionStore : ISessionStore
     public async Task<SessionLead> ClaimLeadAsync(UserKey user, LeadKind kind, SessionLead candidate, TimeSpan ttl, CancellationToken cancellationToken)
     {
         var lead = await _inner.ClaimLeadAsync(user, kind, candidate, ttl, cancellationToken);
-        _cache.Invalidate(user);
+        _cache.Refresh(user);
         return lead;
     }
 

@@ -42,7 +42,7 @@ internal sealed class SessionStateCache
     public bool TryGet(UserKey user, string? sid, string? jti, string? client, out SessionState state)
     {
         state = default;
-        if (!_trusted || Capacity == 0 || Find(user) is not { } entry || entry.TrustEpoch != Volatile.Read(ref _trustEpoch) ||
+        if (!_trusted || Capacity == 0 || Find(user) is not { } entry || entry.Stale || entry.TrustEpoch != Volatile.Read(ref _trustEpoch) ||
             _time.GetElapsedTime(entry.LoadedAt) >= _maxStaleness)
         {
             return false;
@@ -73,7 +73,7 @@ internal sealed class SessionStateCache
         // Merge the new facts into a young entry; an entry past half its staleness bound is replaced by this read,
         // so a warm user's entry is renewed instead of aging out into a read per request.
         var previous = Find(user);
-        var entry = previous is not null && previous.Matches(state) && previous.TrustEpoch == ticket.TrustEpoch &&
+        var entry = previous is not null && !previous.Stale && previous.Matches(state) && previous.TrustEpoch == ticket.TrustEpoch &&
                     _time.GetElapsedTime(previous.LoadedAt) < _maxStaleness / 2
             ? previous.With(sid, state, jti, state.TokenRevoked, client, state.ClientCutoff)
             : null;
@@ -93,6 +93,20 @@ internal sealed class SessionStateCache
     {
         Interlocked.Increment(ref _generations[Stripe(user)]);
         Remove(user);
+    }
+
+    /// <summary>
+    /// Sends the next check of this user to the store without forgetting what is known (a session's newest token or a
+    /// single-session leader moved: nothing was revoked). The entry stops answering normal reads but still serves
+    /// <see cref="TryGetLastKnown"/>, so a busy session's inventory writes never empty the FailureMode=Open fallback.
+    /// </summary>
+    public void Refresh(UserKey user)
+    {
+        Interlocked.Increment(ref _generations[Stripe(user)]);
+        if (Find(user) is { Stale: false } entry)
+        {
+            _users.Set(user, entry.AsStale());
+        }
     }
 
     /// <summary>Forgets everything (an unreadable event, a resync).</summary>
@@ -131,8 +145,9 @@ internal sealed class SessionStateCache
         private readonly Fact[] _clients;
 
         private UserEntry(long version, long cutoff, string? active, SessionLead? newestLead, SessionLead? firstLead, Fact[] sessions, Fact[] tokens, Fact[] clients,
-            long loadedAt, long trustEpoch)
+            long loadedAt, long trustEpoch, bool stale = false)
         {
+            Stale = stale;
             Version = version;
             Cutoff = cutoff;
             Active = active;
@@ -152,6 +167,11 @@ internal sealed class SessionStateCache
         public SessionLead? FirstLead { get; }
         public long LoadedAt { get; }
         public long TrustEpoch { get; }
+
+        /// <summary>Kept for last-known answers only (<see cref="Refresh"/>).</summary>
+        public bool Stale { get; }
+
+        public UserEntry AsStale() => new(Version, Cutoff, Active, NewestLead, FirstLead, _sessions, _tokens, _clients, LoadedAt, TrustEpoch, stale: true);
 
         public static UserEntry From(SessionState state, string? sid, string? jti, string? client, long loadedAt, long trustEpoch) =>
             new(state.Version, state.Cutoff, state.ActiveSession, state.NewestLead, state.FirstLead,

@@ -17,8 +17,6 @@ internal sealed partial class RedisSessionStore : ISessionStore
 
     private const string RevokedValue = "revoked";
 
-    // Published when a session's newest token advanced: receivers drop the user's cached state like any other event.
-    private const string SeenKind = "seen";
 
     // INCR then set the expiry once, atomically: the counter lives exactly as long as the token.
     private static readonly LuaScript IncrementScript = LuaScript.Prepare(
@@ -233,7 +231,7 @@ internal sealed partial class RedisSessionStore : ISessionStore
         if (advanced)
         {
             // Other instances drop their cached copy, so NewestTokenWins sees the newer token within milliseconds.
-            await PublishAsync(SeenKind, user, sighting.Sid);
+            await PublishAsync(RevocationEvent.SeenKind, user, sighting.Sid);
         }
 
         return advanced;
@@ -270,7 +268,7 @@ internal sealed partial class RedisSessionStore : ISessionStore
         var lead = SessionLead.Decode(result.ToString()) ?? candidate;
         if (lead == candidate)
         {
-            await PublishAsync(RevocationEvent.ActiveKind, user, candidate.Sid);
+            await PublishAsync(RevocationEvent.LeadKind, user, candidate.Sid);
         }
 
         return lead;

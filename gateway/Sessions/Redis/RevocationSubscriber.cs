@@ -161,9 +161,13 @@ internal sealed partial class RevocationSubscriber : BackgroundService
             return;
         }
 
-        if (evt.User is { } user && evt.Kind != RevocationEvent.EpochKind)
+        if (evt.User is { } user && evt.RevokesNothing)
         {
-            _cache.Invalidate(user);
+            _cache.Refresh(user);
+        }
+        else if (evt.User is { } revoked && evt.Kind != RevocationEvent.EpochKind)
+        {
+            _cache.Invalidate(revoked);
         }
         else
         {
