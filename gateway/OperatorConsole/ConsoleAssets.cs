@@ -37,11 +37,11 @@ internal static class ConsoleAssets
         header a.current { color: #fff; font-weight: 600; border-bottom: 2px solid #7fb0ff; }
         header form { margin: 0; }
         header .who { color: #9fb0c8; font-size: 13px; }
-        main { padding: 20px 24px; max-width: 1200px; }
+        main { padding: 20px 24px; max-width: 1320px; }
         h2 { font-size: 20px; margin: 4px 0 14px; }
         h3 { font-size: 16px; margin: 22px 0 8px; }
         section.card > h2:first-child, section.card > h3:first-child { margin-top: 0; }
-        td.time { white-space: nowrap; }
+        td.time, td.actions { white-space: nowrap; }
         section.card { background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 14px 18px; margin-bottom: 16px; }
         table { border-collapse: collapse; width: 100%; background: #fff; }
         th, td { text-align: left; padding: 6px 10px; border-bottom: 1px solid var(--line); vertical-align: top; font-size: 14px; }

@@ -24,6 +24,10 @@ internal static class ConsolePages
 
     public static string Time(DateTimeOffset at) => at.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
 
+    /// <summary>A table cell's time, UTC (the column header says so).</summary>
+    public static string Short(long unixSeconds) => unixSeconds <= 0 ? "-" :
+        DateTimeOffset.FromUnixTimeSeconds(unixSeconds).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+
     private static string N(long value) => value.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>The page frame: navigation (when signed in), an optional message, the body.</summary>
@@ -123,14 +127,14 @@ internal static class ConsolePages
         }
         else
         {
-            sb.Append("<table id=\"sessions\"><thead><tr><th>Session</th><th>State</th><th>Client</th><th>Device</th><th>Network</th><th>First seen</th><th>Last seen</th><th>Newest token</th><th></th></tr></thead><tbody>");
+            sb.Append("<table id=\"sessions\"><thead><tr><th>Session</th><th>State</th><th>Client</th><th>Device</th><th>Network</th><th>First seen (UTC)</th><th>Last seen (UTC)</th><th>Newest token (UTC)</th><th></th></tr></thead><tbody>");
             foreach (var view in sessions)
             {
                 var r = view.Record;
-                sb.Append("<tr data-sid=\"").Append(E(r.Sid)).Append("\"><td><code>").Append(E(r.Sid)).Append("</code></td>")
+                sb.Append("<tr data-sid=\"").Append(E(r.Sid)).Append("\"><td class=\"time\"><code>").Append(E(r.Sid)).Append("</code></td>")
                   .Append("<td><span class=\"state ").Append(E(view.State)).Append("\">").Append(E(view.State)).Append("</span></td>")
                   .Append("<td>").Append(E(r.Client ?? "-")).Append("</td><td>").Append(E(r.Agent ?? "-")).Append("</td><td>").Append(E(r.Address ?? "-")).Append("</td>")
-                  .Append("<td class=\"time\">").Append(E(Time(r.FirstSeen))).Append("</td><td class=\"time\">").Append(E(Time(r.LastSeen))).Append("</td><td class=\"time\">").Append(E(Time(r.NewestIat))).Append("</td><td>");
+                  .Append("<td class=\"time\">").Append(E(Short(r.FirstSeen))).Append("</td><td class=\"time\">").Append(E(Short(r.LastSeen))).Append("</td><td class=\"time\">").Append(E(Short(r.NewestIat))).Append("</td><td class=\"actions\">");
                 if (view.State != SessionView.Revoked)
                 {
                     sb.Append(ActionForm(session, "session", user, r.Sid, "Revoke", $"Revoke session {r.Sid}?", "revoke-session-" + r.Sid)).Append(' ')
