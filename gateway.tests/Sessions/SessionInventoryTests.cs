@@ -118,6 +118,28 @@ public sealed class SessionInventoryTests(SessionGateway fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task FirstLoginLease_IsRenewedByTheLeadersSightings_AndFreesWhenIdle()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var store = new EmbeddedSessionStore(time, new DenylistLifetime(time, Options.Create(new TokenOptions())), Options.Create(new SessionOptions()));
+        var user = new UserKey("https://issuer.test", "carol");
+        var idle = TimeSpan.FromMinutes(2);
+        long Now() => time.GetUtcNow().ToUnixTimeSeconds();
+        Assert.Equal("first", (await store.ClaimLeadAsync(user, LeadKind.FirstLogin, new SessionLead("first", Now()), idle, default)).Sid);
+
+        // Seen again within the idle timeout: the lease moves on, and the other session still waits.
+        time.Advance(TimeSpan.FromSeconds(90));
+        await store.RecordSessionSeenAsync(user, new SessionSighting("first", null, Now() / 60 * 60, Now(), null, null, null), idle, default);
+        time.Advance(TimeSpan.FromSeconds(90));
+        Assert.Equal("first", (await store.ClaimLeadAsync(user, LeadKind.FirstLogin, new SessionLead("second", Now()), idle, default)).Sid);
+
+        // Idle past the timeout: the lease is free for the next session.
+        time.Advance(TimeSpan.FromSeconds(121));
+        Assert.Null((await store.ReadAsync(user, null, null, null, default)).FirstLead);
+        Assert.Equal("second", (await store.ClaimLeadAsync(user, LeadKind.FirstLogin, new SessionLead("second", Now()), idle, default)).Sid);
+    }
+
+    [Fact]
     public void Hints_AreCoarse()
     {
         Assert.Equal("Firefox on Linux", ClientHints.Agent("Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"));
