@@ -17,6 +17,13 @@ public sealed class StartupValidationTests
         { "max-token-age-negative", "ReverseProxy:Routes:api:Metadata:MaxTokenAge" },
         { "single-session-yes", "ReverseProxy:Routes:api:Metadata:SingleSession" },
         { "max-uses-zero", "ReverseProxy:Routes:api:Metadata:MaxUses" },
+        { "newest-token-wins-yes", "ReverseProxy:Routes:api:Metadata:NewestTokenWins" },
+        { "single-session-policy-unknown", "ReverseProxy:Routes:api:Metadata:SingleSessionPolicy" },
+        { "single-session-policy-without-inventory", "ReverseProxy:Routes:api:Metadata:SingleSessionPolicy" },
+        { "inventory-resolution-zero", "Gateway:Sessions:Inventory:Resolution" },
+        { "inventory-per-user-zero", "Gateway:Sessions:Inventory:MaxSessionsPerUser" },
+        { "token-replaced-grace-negative", "Gateway:Sessions:TokenReplacedGrace" },
+        { "console-idle-short", "Gateway:Admin:Console:IdleTimeout" },
         { "max-uses-text", "ReverseProxy:Routes:api:Metadata:MaxUses" },
         { "anonymous-with-rules", "ReverseProxy:Routes:public:Metadata" },
         { "close-on-revocation-yes", "ReverseProxy:Routes:api:Metadata:CloseOnRevocation" },
@@ -108,6 +115,28 @@ public sealed class StartupValidationTests
                 break;
             case "single-session-yes":
                 config.Set("ReverseProxy:Routes:api:Metadata:SingleSession", "yes");
+                break;
+            case "newest-token-wins-yes":
+                config.Set("ReverseProxy:Routes:api:Metadata:NewestTokenWins", "yes");
+                break;
+            case "single-session-policy-unknown":
+                config.Set("ReverseProxy:Routes:api:Metadata:SingleSessionPolicy", "LastLogin");
+                break;
+            case "single-session-policy-without-inventory":
+                config.Set("ReverseProxy:Routes:api:Metadata:SingleSessionPolicy", "FirstLogin");
+                config.Set("Gateway:Sessions:Inventory:Enabled", false);
+                break;
+            case "inventory-resolution-zero":
+                config.Set("Gateway:Sessions:Inventory:Resolution", "00:00:00");
+                break;
+            case "inventory-per-user-zero":
+                config.Set("Gateway:Sessions:Inventory:MaxSessionsPerUser", 0);
+                break;
+            case "token-replaced-grace-negative":
+                config.Set("Gateway:Sessions:TokenReplacedGrace", "-00:00:01");
+                break;
+            case "console-idle-short":
+                config.Set("Gateway:Admin:Console:IdleTimeout", "00:00:10");
                 break;
             case "max-uses-zero":
                 config.Set("ReverseProxy:Routes:api:Metadata:MaxUses", "0");

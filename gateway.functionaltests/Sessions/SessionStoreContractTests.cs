@@ -55,6 +55,47 @@ public abstract class SessionStoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Inventory_MergesSightings_AndFeedsTheSessionsIatIntoTheRead()
+    {
+        var user = U(NewUser());
+        var minute = In(TimeSpan.Zero) / 60 * 60;
+        var idle = TimeSpan.FromMinutes(30);
+        Assert.True(await Store.RecordSessionSeenAsync(user, new SessionSighting("s1", "web", minute - 120, minute - 200, null, "Firefox on Linux", "10.0.0.0/24"), idle, default));
+        Assert.False(await Store.RecordSessionSeenAsync(user, new SessionSighting("s1", null, minute, minute - 200, null, null, null), idle, default));
+        Assert.True(await Store.RecordSessionSeenAsync(user, new SessionSighting("s1", null, minute, minute - 300, null, null, null), idle, default));
+        Assert.True(await Store.RecordSessionSeenAsync(user, new SessionSighting("s1", null, minute, minute - 10, 1234, null, null), idle, default));
+
+        var record = Assert.Single(await Store.ListSessionsAsync(user, default));
+        Assert.Equal(new SessionRecord("s1", "web", minute - 120, minute, minute - 10, minute - 300, 1234, "Firefox on Linux", "10.0.0.0/24"), record);
+        var state = await Store.ReadAsync(user, "s1", null, null, default);
+        Assert.Equal((minute - 10, minute - 300), (state.SessionNewestIat, state.SessionFirstIat));
+        Assert.Equal(0, (await Store.ReadAsync(user, "s2", null, null, default)).SessionNewestIat);
+    }
+
+    [Fact]
+    public async Task ClaimLead_NewestLoginReplacesOlder_FirstLoginHoldsUntilRevoked()
+    {
+        var user = U(NewUser());
+        var ttl = TimeSpan.FromMinutes(5);
+        Assert.Equal("a", (await Store.ClaimLeadAsync(user, LeadKind.NewestLogin, new SessionLead("a", 100), ttl, default)).Sid);
+        Assert.Equal("b", (await Store.ClaimLeadAsync(user, LeadKind.NewestLogin, new SessionLead("b", 200), ttl, default)).Sid);
+        Assert.Equal("b", (await Store.ClaimLeadAsync(user, LeadKind.NewestLogin, new SessionLead("c", 150), ttl, default)).Sid);
+
+        Assert.Equal("a", (await Store.ClaimLeadAsync(user, LeadKind.FirstLogin, new SessionLead("a", 100), ttl, default)).Sid);
+        Assert.Equal("a", (await Store.ClaimLeadAsync(user, LeadKind.FirstLogin, new SessionLead("b", 200), ttl, default)).Sid);
+        var state = await Store.ReadAsync(user, null, null, null, default);
+        Assert.Equal((new SessionLead("b", 200), new SessionLead("a", 100)), (state.NewestLead, state.FirstLead));
+
+        await Store.RevokeSessionAsync(user, "a", In(TimeSpan.FromMinutes(5)), default);
+        Assert.Null((await Store.ReadAsync(user, null, null, null, default)).FirstLead);
+        Assert.Equal("b", (await Store.ClaimLeadAsync(user, LeadKind.FirstLogin, new SessionLead("b", 200), ttl, default)).Sid);
+
+        await Store.RevokeUserAsync(user, In(TimeSpan.Zero), default);
+        state = await Store.ReadAsync(user, null, null, null, default);
+        Assert.Equal((null, null), (state.NewestLead, state.FirstLead));
+    }
+
+    [Fact]
     public async Task RevokeToken_ExpiredLongAgo_WritesNothingLive()
     {
         var sub = NewUser();

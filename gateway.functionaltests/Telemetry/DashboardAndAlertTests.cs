@@ -178,6 +178,7 @@ public sealed partial class DashboardAndAlertTests(ObservedGateway fixture)
         metrics.RevocationReceived("token", TimeSpan.FromMilliseconds(3));
         metrics.AdminCall("revoke_token", "ok");
         metrics.StaleServed();
+        metrics.InventoryWrite("written");
 
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
         while (true)

@@ -378,8 +378,10 @@ public static class AttackCatalog
         yield return T("lifetime_ExpiredResignedByAttackerNewKid", Jose.Sign(Jose.Header(kid: "rotated-2"), expired, Jose.Es256(AttackKeys.AttackerEc)), Reasons.Expired.Code);
         var pastSkew = Jose.Claims(now - 670);
         yield return T("lifetime_ExpPastSkew", Jose.Sign(Jose.Header(), pastSkew, Jose.Legit), Reasons.Expired.Code);
+        // Far enough ahead that a slow test run (the catalogue is built at discovery) never reaches it.
         var future = Jose.Claims();
-        future["nbf"] = now + 120;
+        future["nbf"] = now + 1800;
+        future["exp"] = now + 3600;
         yield return T("lifetime_NbfFuture", Jose.Sign(Jose.Header(), future, Jose.Legit), Reasons.NotYetValid.Code);
         var epoch = Jose.Claims();
         epoch["exp"] = 0;

@@ -20,8 +20,9 @@ public sealed class SessionStateCacheMemoryBenchmark(ITestOutputHelper output)
 
     /// <summary>Bytes per cached user the README's formula gives for ids of <paramref name="idLength"/> characters (64-bit .NET).</summary>
     internal static long BoundPerUser(int idLength, int issuerLength) =>
-        80 // the entry: object header, three fact arrays, version, cut-off, load time, trust epoch, active sid
-        + 3 * (24 + (SessionStateCache.MaxFactsPerKind * 16)) // three arrays of 32 facts: 8-byte id hash + 8-byte value
+        128 // the entry: object header, three fact arrays, version, cut-off, load time, trust epoch, active sid, two leads, stale flag
+        + 24 + (SessionStateCache.MaxFactsPerKind * 32) // 32 session facts: id hash, revoked, newest and first iat
+        + 2 * (24 + (SessionStateCache.MaxFactsPerKind * 16)) // 32 token and 32 client facts: 8-byte id hash + 8-byte value
         + 2 * StringBytes(idLength) // subject and active sid
         + StringBytes(issuerLength) // the issuer, when not shared with other users
         + 96; // the dictionary node (key, value, hash, next) and its bucket, with slack

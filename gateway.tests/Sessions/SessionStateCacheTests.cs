@@ -31,6 +31,27 @@ public sealed class SessionStateCacheTests
     }
 
     [Fact]
+    public void Refresh_SendsTheNextCheckToTheStore_ButKeepsTheLastKnownState()
+    {
+        var cache = NewCache();
+        Fill(cache, "u", "s", null, Live with { SessionNewestIat = 100, SessionFirstIat = 50 });
+        var inFlight = cache.BeginRead(U("u"));
+
+        cache.Refresh(U("u"));
+
+        Assert.False(cache.TryGet(U("u"), "s", null, null, out _));
+        Assert.True(cache.TryGetLastKnown(U("u"), "s", null, null, TimeSpan.FromSeconds(60), out var known));
+        Assert.Equal((100, 50), (known.SessionNewestIat, known.SessionFirstIat));
+
+        // A read that began before the refresh is not installed; one after it is, and answers again.
+        cache.Complete(U("u"), "s", null, null, Live with { SessionNewestIat = 100 }, inFlight);
+        Assert.False(cache.TryGet(U("u"), "s", null, null, out _));
+        Fill(cache, "u", "s", null, Live with { SessionNewestIat = 200, SessionFirstIat = 50 });
+        Assert.True(cache.TryGet(U("u"), "s", null, null, out var fresh));
+        Assert.Equal(200, fresh.SessionNewestIat);
+    }
+
+    [Fact]
     public void TryGet_UnknownSidOrJti_Misses()
     {
         var cache = NewCache();

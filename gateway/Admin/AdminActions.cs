@@ -234,6 +234,121 @@ internal sealed partial class AdminActions
         return Results.Json(new { iss = user.Issuer, sub = state.Sub, version = state.Version, cutoff = state.Cutoff, activeSession = state.ActiveSession });
     }, readsBody: false);
 
+    public Task<IResult> ListSessionsAsync(HttpContext context, string? sub) => RunAsync(context, "list_sessions", async (_, audit) =>
+    {
+        if (!TryGetUserFromQuery(context, sub, out var user, out var error))
+        {
+            return error!;
+        }
+
+        audit.Target(user, null, null);
+        var sessions = await ListSessionViewsAsync(user, context.RequestAborted);
+        return Results.Json(new
+        {
+            iss = user.Issuer,
+            sub = user.Subject,
+            sessions = sessions.Select(v => new
+            {
+                sid = v.Record.Sid,
+                client = v.Record.Client,
+                firstSeen = v.Record.FirstSeen,
+                lastSeen = v.Record.LastSeen,
+                newestIat = v.Record.NewestIat,
+                loginAt = v.Record.LoginAt,
+                userAgent = v.Record.Agent,
+                network = v.Record.Address,
+                state = v.State,
+            }),
+        });
+    }, readsBody: false);
+
+    public Task<IResult> RevokeSessionsExceptAsync(HttpContext context) => RunAsync(context, "revoke_sessions_except", async (body, audit) =>
+    {
+        if (!TryGetUser(body, out var user, out var error) || !body.TryGetId("sid", true, out var sid, out error))
+        {
+            return error!;
+        }
+
+        audit.Target(user, sid, null);
+        var revoked = await RevokeAllButAsync(user, sid!, context.RequestAborted);
+        return Results.Json(new { iss = user.Issuer, sub = user.Subject, kept = sid, revoked });
+    });
+
+    /// <summary>The user's inventory, most recently seen first, each session with its state now.</summary>
+    internal async Task<IReadOnlyList<SessionView>> ListSessionViewsAsync(UserKey user, CancellationToken cancellationToken)
+    {
+        var sessions = await _store.ListSessionsAsync(user, cancellationToken);
+        var views = new List<SessionView>(sessions.Count);
+        foreach (var record in sessions)
+        {
+            var state = await _store.ReadAsync(user, record.Sid, null, null, cancellationToken);
+            views.Add(new SessionView(record, SessionView.StateOf(record, state)));
+        }
+
+        return views;
+    }
+
+    /// <summary>Revokes every session of the user's inventory except <paramref name="keep"/>; returns the sids revoked.</summary>
+    internal async Task<IReadOnlyList<string>> RevokeAllButAsync(UserKey user, string keep, CancellationToken cancellationToken)
+    {
+        var sessions = await _store.ListSessionsAsync(user, cancellationToken);
+        var until = Now + (long)_sessions.MaxSessionLifetime.TotalSeconds;
+        var revoked = new List<string>();
+        foreach (var record in sessions.Where(r => !string.Equals(r.Sid, keep, StringComparison.Ordinal)))
+        {
+            await _store.RevokeSessionAsync(user, record.Sid, until, cancellationToken);
+            revoked.Add(record.Sid);
+        }
+
+        return revoked;
+    }
+
+    /// <summary>The console's calls: the same store writes as the JSON API, audited the same way.</summary>
+    internal async Task<(T? Value, string Outcome)> AuditedAsync<T>(string keyId, string action, UserKey? user, string? sid, string? jti, Func<Task<T>> work)
+    {
+        var audit = new Audit();
+        if (user is { } target)
+        {
+            audit.Target(target, sid, jti);
+        }
+
+        try
+        {
+            var value = await work();
+            Finish(action, keyId, audit, "ok");
+            return (value, "ok");
+        }
+        catch (SessionStoreUnavailableException)
+        {
+            Finish(action, keyId, audit, "unavailable");
+            return (default, "unavailable");
+        }
+    }
+
+    /// <summary>Records a console call refused before it reached the store (bad input).</summary>
+    internal void AuditRefused(string keyId, string action) => Finish(action, keyId, new Audit(), "bad_request");
+
+    internal long SessionLifetimeSeconds => (long)_sessions.MaxSessionLifetime.TotalSeconds;
+
+    internal long UnixNow => Now;
+
+    /// <summary>The issuer a console form names (or the only one configured); null with a message otherwise.</summary>
+    internal string? ResolveIssuer(string? iss, out string? problem)
+    {
+        if (ResolveIssuer(string.IsNullOrEmpty(iss) ? null : iss, out var issuer, out _))
+        {
+            problem = null;
+            return issuer;
+        }
+
+        problem = string.IsNullOrEmpty(iss) ? $"choose an issuer: {_jwt.Issuers.Count()} are configured" : "not a configured issuer";
+        return null;
+    }
+
+    internal IEnumerable<string> IssuerNames => _jwt.Issuers.Select(i => i.Issuer);
+
+    internal ISessionStore Store => _store;
+
     public Task<IResult> RefreshKeysAsync(HttpContext context) => RunAsync(context, "refresh_keys", async (body, _) =>
     {
         if (!TryGetIssuer(body, out var issuer, out var error))

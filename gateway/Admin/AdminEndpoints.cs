@@ -57,6 +57,9 @@ public static partial class AdminEndpoints
         group.MapPost("/introspect", (HttpContext http, AdminActions actions) => actions.IntrospectAsync(http));
         group.MapGet("/users/{sub}", (HttpContext http, string sub, AdminActions actions) => actions.GetUserAsync(http, sub));
         group.MapGet("/users", (HttpContext http, AdminActions actions) => actions.GetUserAsync(http, null));
+        group.MapGet("/users/{sub}/sessions", (HttpContext http, string sub, AdminActions actions) => actions.ListSessionsAsync(http, sub));
+        group.MapGet("/sessions", (HttpContext http, AdminActions actions) => actions.ListSessionsAsync(http, null));
+        group.MapPost("/revoke/sessions-except", (HttpContext http, AdminActions actions) => actions.RevokeSessionsExceptAsync(http));
         group.MapPost("/keys/refresh", (HttpContext http, AdminActions actions) => actions.RefreshKeysAsync(http));
         return group;
     }

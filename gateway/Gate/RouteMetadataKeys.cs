@@ -30,6 +30,12 @@ public static class RouteMetadataKeys
     /// <summary>Time span (default 00:00:30): how long after <c>exp</c> an expiring connection is closed.</summary>
     public const string ExpiryGrace = Connections.ExpiryGraceRule.Key;
 
+    /// <summary>true/false: a token issued more than <c>TokenReplacedGrace</c> before its session's newest token is refused (token_replaced).</summary>
+    public const string NewestTokenWins = Rules.NewestTokenWinsRule.Key;
+
+    /// <summary>NewestLogin/FirstLogin: the gateway itself keeps one session per user live on this route (session_not_active).</summary>
+    public const string SingleSessionPolicy = Rules.SingleSessionPolicyRule.Key;
+
     /// <summary>Set by the gateway from the route's AuthorizationPolicy; not for users.</summary>
     internal const string Policy = "Gateway.AuthorizationPolicy";
 }

@@ -2,6 +2,7 @@ using Gateway.Gate.Refusals;
 using Gateway.Gate.Rules;
 using Gateway.Sessions;
 using Gateway.Sessions.Rules;
+using Gateway.Sessions.Inventory;
 using Gateway.Telemetry;
 using Gateway.Tokens;
 using Microsoft.AspNetCore.Http;
@@ -12,7 +13,7 @@ namespace Gateway.Gate;
 /// <summary>
 /// The check of one request on a protected route, in order: read the token, verify it, the route's token rules,
 /// the revocation rules (in memory), the session state and DESIGN.md's decision rules (one store read at most, none for a warm user), the route's
-/// session rules, the rate-spike guard.
+/// session rules, the rate-spike guard; a passing request's session is noted in the inventory.
 /// </summary>
 internal sealed partial class TokenGate
 {
@@ -22,11 +23,13 @@ internal sealed partial class TokenGate
     private readonly SessionGuard _guard;
     private readonly RateSpikeDetector _spikes;
     private readonly RevocationRules _rules;
+    private readonly SessionInventory _inventory;
     private readonly TimeProvider _time;
     private readonly ILogger<TokenGate> _logger;
 
-    public TokenGate(TokenVerifier verifier, SessionGuard guard, RateSpikeDetector spikes, RevocationRules rules, TimeProvider time, ILogger<TokenGate> logger)
+    public TokenGate(TokenVerifier verifier, SessionGuard guard, RateSpikeDetector spikes, RevocationRules rules, SessionInventory inventory, TimeProvider time, ILogger<TokenGate> logger)
     {
+        _inventory = inventory;
         _verifier = verifier;
         _guard = guard;
         _spikes = spikes;
@@ -96,6 +99,8 @@ internal sealed partial class TokenGate
                 return GateVerdict.Refuse(Reasons.TokenRevoked);
             }
 
+            // The inventory notes the session (a write at most once per resolution period, never awaited here).
+            _inventory.Saw(token, rule.Http, rule.Now);
             return GateVerdict.Pass(token);
         }
         catch (SessionStoreUnavailableException)

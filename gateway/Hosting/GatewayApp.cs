@@ -1,6 +1,7 @@
 using Gateway.Admin;
 using Gateway.Health;
 using Gateway.Logout;
+using Gateway.OperatorConsole;
 using Gateway.Proxy;
 using Gateway.Sessions;
 using Gateway.Sessions.Rules;
@@ -53,6 +54,7 @@ public static class GatewayApp
         builder.Services.AddGatewayRevocationRules(builder.Configuration);
         builder.Services.AddGatewayProxy(builder.Configuration);
         builder.Services.AddGatewayAdmin(builder.Configuration);
+        builder.Services.AddGatewayConsole(builder.Configuration);
         builder.Services.AddGatewayBackchannelLogout(builder.Configuration);
         builder.Services.AddGatewaySignals(builder.Configuration);
         builder.Services.AddGatewayHealth(builder.Configuration);
@@ -61,6 +63,7 @@ public static class GatewayApp
         app.UseRouting();
         app.MapGatewayAdmin();
         app.MapGatewayStandardEndpoints();
+        app.MapGatewayConsole();
         app.MapGatewayBackchannelLogout();
         app.MapGatewaySignals();
         app.MapGatewayHealth();

@@ -116,6 +116,27 @@ internal sealed class CachingSessionStore : ISessionStore
 
     public Task<UserState> GetUserAsync(UserKey user, CancellationToken cancellationToken) => _inner.GetUserAsync(user, cancellationToken);
 
+    public async Task<bool> RecordSessionSeenAsync(UserKey user, SessionSighting sighting, TimeSpan idleTimeout, CancellationToken cancellationToken)
+    {
+        var advanced = await _inner.RecordSessionSeenAsync(user, sighting, idleTimeout, cancellationToken);
+        if (advanced)
+        {
+            // Nothing was revoked: re-read on the next check, but keep the entry as last-known state.
+            _cache.Refresh(user);
+        }
+
+        return advanced;
+    }
+
+    public Task<IReadOnlyList<SessionRecord>> ListSessionsAsync(UserKey user, CancellationToken cancellationToken) => _inner.ListSessionsAsync(user, cancellationToken);
+
+    public async Task<SessionLead> ClaimLeadAsync(UserKey user, LeadKind kind, SessionLead candidate, TimeSpan ttl, CancellationToken cancellationToken)
+    {
+        var lead = await _inner.ClaimLeadAsync(user, kind, candidate, ttl, cancellationToken);
+        _cache.Refresh(user);
+        return lead;
+    }
+
     public Task<bool> TryMarkOnceAsync(UserKey user, string id, long exp, CancellationToken cancellationToken) =>
         _inner.TryMarkOnceAsync(user, id, exp, cancellationToken);
 }

@@ -44,6 +44,25 @@ public interface ISessionStore
     Task<bool> TryMarkOnceAsync(UserKey user, string id, long exp, CancellationToken cancellationToken);
 
     /// <summary>
+    /// The session inventory: records that a session was seen (first/last seen, newest and first <c>iat</c>, client and
+    /// hints), keeps at most <c>Inventory:MaxSessionsPerUser</c> sessions per user (the least recently seen go), all
+    /// expiring <c>MaxSessionLifetime</c> after they were last seen. Renews the <see cref="LeadKind.FirstLogin"/> lease of
+    /// this session, if it holds it, for <paramref name="idleTimeout"/>. Returns true when the session's newest or
+    /// first <c>iat</c> changed (what <c>NewestTokenWins</c> and the single-session policies judge by), so cached state must be dropped.
+    /// </summary>
+    Task<bool> RecordSessionSeenAsync(UserKey user, SessionSighting sighting, TimeSpan idleTimeout, CancellationToken cancellationToken);
+
+    /// <summary>The user's inventory, most recently seen first.</summary>
+    Task<IReadOnlyList<SessionRecord>> ListSessionsAsync(UserKey user, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Claims the lead of a single-session policy for <paramref name="candidate"/>: under
+    /// <see cref="LeadKind.NewestLogin"/> it replaces a lead that logged in earlier; under <see cref="LeadKind.FirstLogin"/>
+    /// it takes a free lease only. Atomic; returns the lead after the call (kept for <paramref name="ttl"/>).
+    /// </summary>
+    Task<SessionLead> ClaimLeadAsync(UserKey user, LeadKind kind, SessionLead candidate, TimeSpan ttl, CancellationToken cancellationToken);
+
+    /// <summary>
     /// The last state read for this token, however old, when the store is unreachable (FailureMode=Open); false when
     /// none is known or the store keeps no copy.
     /// </summary>

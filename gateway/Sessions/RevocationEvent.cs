@@ -6,7 +6,9 @@ namespace Gateway.Sessions;
 /// <summary>
 /// The message published on <c>gw:revocations</c> after every write:
 /// <c>{"kind":"session","iss":"https://idp","sub":"alice","id":"s1","ts":1700000000000}</c>. <c>kind</c> is token,
-/// session, user, client, active, epoch or rule; <c>ts</c> the publish time in Unix milliseconds. A receiver drops its
+/// session, user, client, active, epoch or rule, or seen / lead (a session's newest token or a single-session leader
+/// moved: nothing was revoked, so receivers re-read that user without forgetting its last-known state); <c>ts</c> the
+/// publish time in Unix milliseconds. A receiver drops its
 /// cached state of (<c>iss</c>, <c>sub</c>); all state for an unknown or unreadable message.
 /// </summary>
 public sealed record RevocationEvent(
@@ -27,6 +29,12 @@ public sealed record RevocationEvent(
     public const string ActiveKind = "active";
     public const string ClientKind = "client";
     public const string EpochKind = "epoch";
+    public const string SeenKind = "seen";
+    public const string LeadKind = "lead";
+
+    /// <summary>True for the kinds that revoke nothing (<see cref="SeenKind"/>, <see cref="LeadKind"/>).</summary>
+    [JsonIgnore]
+    public bool RevokesNothing => Kind is SeenKind or LeadKind;
 
     /// <summary>A revocation rule was created (<c>id</c>: the rule id, <c>iss</c>: its issuer, no <c>sub</c>): instances reload their rules.</summary>
     public const string RuleKind = "rule";

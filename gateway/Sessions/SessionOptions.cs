@@ -34,6 +34,21 @@ public sealed class SessionOptions
     /// <summary>How often the replica is reconciled with the store's index (and the index trimmed). Default 5 minutes.</summary>
     public TimeSpan DenylistReconcileInterval { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// <c>NewestTokenWins</c>: a token of a session issued more than this before the newest token seen of that session
+    /// is refused (<c>token_replaced</c>). Default 30 s: a client's requests already in flight when it refreshes pass.
+    /// </summary>
+    public TimeSpan TokenReplacedGrace { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// <c>SingleSessionPolicy=FirstLogin</c>: the leading session frees when not seen for this long. Default 30 minutes.
+    /// Renewed at the inventory's resolution, so effective to within <c>Inventory:Resolution</c>.
+    /// </summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>The per-user inventory of sessions seen, section <c>Gateway:Sessions:Inventory</c>.</summary>
+    public InventoryOptions Inventory { get; set; } = new();
+
     /// <summary>Per-token rate-spike detection.</summary>
     public RateSpikeOptions RateSpike { get; set; } = new();
 }

@@ -59,6 +59,47 @@ internal sealed class SessionOptionsValidator : IValidateOptions<SessionOptions>
             errors.Add($"{prefix}:RateSpike:MaxTrackedTokens: must be at least 2");
         }
 
+        if (options.TokenReplacedGrace < TimeSpan.Zero)
+        {
+            errors.Add($"{prefix}:TokenReplacedGrace: must not be negative");
+        }
+
+        if (options.IdleTimeout < TimeSpan.FromMinutes(1))
+        {
+            errors.Add($"{prefix}:IdleTimeout: must be at least 00:01:00");
+        }
+
+        var inventory = options.Inventory;
+        if (inventory.Resolution < TimeSpan.FromSeconds(1) || inventory.Resolution > TimeSpan.FromHours(1))
+        {
+            errors.Add($"{prefix}:Inventory:Resolution: must be between 00:00:01 and 01:00:00");
+        }
+
+        if (inventory.Resolution >= options.IdleTimeout)
+        {
+            errors.Add($"{prefix}:Inventory:Resolution: must be shorter than {prefix}:IdleTimeout (the FirstLogin lease is renewed at this resolution)");
+        }
+
+        if (inventory.MaxSessionsPerUser is < 1 or > 1000)
+        {
+            errors.Add($"{prefix}:Inventory:MaxSessionsPerUser: must be between 1 and 1000");
+        }
+
+        if (inventory.MaxSessions < 1)
+        {
+            errors.Add($"{prefix}:Inventory:MaxSessions: must be at least 1");
+        }
+
+        if (inventory.MaxTracked < 16)
+        {
+            errors.Add($"{prefix}:Inventory:MaxTracked: must be at least 16");
+        }
+
+        if (inventory.QueueSize < 16)
+        {
+            errors.Add($"{prefix}:Inventory:QueueSize: must be at least 16");
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -39,13 +39,13 @@ internal sealed class SessionStateCache
     public int Count => _users.Count;
 
     /// <summary>
-    /// A fresh, trusted answer for this token, if every fact it needs is known: from the user's entry, or, for a sid or
-    /// jti the entry has not seen, from a complete <paramref name="replica"/> that certainly does not hold it.
+    /// A fresh, trusted answer for this token, if every fact it needs is known: from the user's entry, or, for a jti the
+    /// entry has not seen, from a complete <paramref name="replica"/> that certainly does not hold it.
     /// </summary>
     public bool TryGet(UserKey user, string? sid, string? jti, string? client, out SessionState state, DenylistReplica? replica = null)
     {
         state = default;
-        if (!_trusted || Capacity == 0 || Find(user) is not { } entry || entry.TrustEpoch != Volatile.Read(ref _trustEpoch) ||
+        if (!_trusted || Capacity == 0 || Find(user) is not { } entry || entry.Stale || entry.TrustEpoch != Volatile.Read(ref _trustEpoch) ||
             _time.GetElapsedTime(entry.LoadedAt) >= _maxStaleness)
         {
             return false;
@@ -56,21 +56,15 @@ internal sealed class SessionStateCache
             return true;
         }
 
-        if (replica is not { IsComplete: true } || !entry.TryAnswer(null, null, client, out state))
+        // The entry knows the user, the session and the client, only the jti is new (a refreshed token of a known
+        // session): a complete replica that certainly does not hold it answers for it. A new sid is read from the store
+        // (its newest iat and lead matter to the session policies).
+        if (replica is not { IsComplete: true } || jti is null || !entry.TryAnswer(sid, null, client, out state) ||
+            replica.MayContain(DenylistHash.Token(user, jti)))
         {
             return false;
         }
 
-        var sessionRevoked = false;
-        var tokenRevoked = false;
-        return (sid is null || entry.TryFindSession(sid, out sessionRevoked) || !replica.MayContain(DenylistHash.Session(user, sid))) &&
-               (jti is null || entry.TryFindToken(jti, out tokenRevoked) || !replica.MayContain(DenylistHash.Token(user, jti))) &&
-               SetFlags(ref state, sessionRevoked, tokenRevoked);
-    }
-
-    private static bool SetFlags(ref SessionState state, bool sessionRevoked, bool tokenRevoked)
-    {
-        state = state with { SessionRevoked = sessionRevoked, TokenRevoked = tokenRevoked };
         return true;
     }
 
@@ -96,9 +90,9 @@ internal sealed class SessionStateCache
         // Merge the new facts into a young entry; an entry past half its staleness bound is replaced by this read,
         // so a warm user's entry is renewed instead of aging out into a read per request.
         var previous = Find(user);
-        var entry = previous is not null && previous.Matches(state) && previous.TrustEpoch == ticket.TrustEpoch &&
+        var entry = previous is not null && !previous.Stale && previous.Matches(state) && previous.TrustEpoch == ticket.TrustEpoch &&
                     _time.GetElapsedTime(previous.LoadedAt) < _maxStaleness / 2
-            ? previous.With(sid, state.SessionRevoked, jti, state.TokenRevoked, client, state.ClientCutoff)
+            ? previous.With(sid, state, jti, state.TokenRevoked, client, state.ClientCutoff)
             : null;
         entry ??= UserEntry.From(state, sid, jti, client, ticket.StartedAt, ticket.TrustEpoch);
 
@@ -116,6 +110,20 @@ internal sealed class SessionStateCache
     {
         Interlocked.Increment(ref _generations[Stripe(user)]);
         Remove(user);
+    }
+
+    /// <summary>
+    /// Sends the next check of this user to the store without forgetting what is known (a session's newest token or a
+    /// single-session leader moved: nothing was revoked). The entry stops answering normal reads but still serves
+    /// <see cref="TryGetLastKnown"/>, so a busy session's inventory writes never empty the FailureMode=Open fallback.
+    /// </summary>
+    public void Refresh(UserKey user)
+    {
+        Interlocked.Increment(ref _generations[Stripe(user)]);
+        if (Find(user) is { Stale: false } entry)
+        {
+            _users.Set(user, entry.AsStale());
+        }
     }
 
     /// <summary>Forgets everything (an unreadable event, a resync).</summary>
@@ -149,15 +157,19 @@ internal sealed class SessionStateCache
     /// <summary>One user's known state: user-wide values plus the sids, jtis and clients already asked about. Immutable.</summary>
     private sealed class UserEntry
     {
-        private readonly Fact[] _sessions;
+        private readonly SessionFact[] _sessions;
         private readonly Fact[] _tokens;
         private readonly Fact[] _clients;
 
-        private UserEntry(long version, long cutoff, string? active, Fact[] sessions, Fact[] tokens, Fact[] clients, long loadedAt, long trustEpoch)
+        private UserEntry(long version, long cutoff, string? active, SessionLead? newestLead, SessionLead? firstLead, SessionFact[] sessions, Fact[] tokens, Fact[] clients,
+            long loadedAt, long trustEpoch, bool stale = false)
         {
+            Stale = stale;
             Version = version;
             Cutoff = cutoff;
             Active = active;
+            NewestLead = newestLead;
+            FirstLead = firstLead;
             _sessions = sessions;
             _tokens = tokens;
             _clients = clients;
@@ -168,96 +180,92 @@ internal sealed class SessionStateCache
         public long Version { get; }
         public long Cutoff { get; }
         public string? Active { get; }
+        public SessionLead? NewestLead { get; }
+        public SessionLead? FirstLead { get; }
         public long LoadedAt { get; }
         public long TrustEpoch { get; }
 
+        /// <summary>Kept for last-known answers only (<see cref="Refresh"/>).</summary>
+        public bool Stale { get; }
+
+        public UserEntry AsStale() => new(Version, Cutoff, Active, NewestLead, FirstLead, _sessions, _tokens, _clients, LoadedAt, TrustEpoch, stale: true);
+
         public static UserEntry From(SessionState state, string? sid, string? jti, string? client, long loadedAt, long trustEpoch) =>
-            new(state.Version, state.Cutoff, state.ActiveSession,
-                sid is null ? [] : [new(FactHash.Of(sid), state.SessionRevoked ? 1 : 0)],
+            new(state.Version, state.Cutoff, state.ActiveSession, state.NewestLead, state.FirstLead,
+                sid is null ? [] : [SessionFactOf(FactHash.Of(sid), state)],
                 jti is null ? [] : [new(FactHash.Of(jti), state.TokenRevoked ? 1 : 0)],
                 client is null ? [] : [new(FactHash.Of(client), state.ClientCutoff)],
                 loadedAt, trustEpoch);
 
         public bool Matches(SessionState state) =>
-            state.Version == Version && state.Cutoff == Cutoff && string.Equals(state.ActiveSession, Active, StringComparison.Ordinal);
+            state.Version == Version && state.Cutoff == Cutoff && string.Equals(state.ActiveSession, Active, StringComparison.Ordinal) &&
+            state.NewestLead == NewestLead && state.FirstLead == FirstLead;
+
+        // A session's fact: revoked or not, plus the newest and first iat the inventory recorded for it.
+        private static SessionFact SessionFactOf(ulong hash, SessionState state) => new(hash, state.SessionRevoked ? 1 : 0, state.SessionNewestIat, state.SessionFirstIat);
 
         /// <summary>This entry plus the facts of one more read; null when it would grow past its bound.</summary>
-        public UserEntry? With(string? sid, bool sidRevoked, string? jti, bool jtiRevoked, string? client, long clientCutoff)
+        public UserEntry? With(string? sid, SessionState state, string? jti, bool jtiRevoked, string? client, long clientCutoff)
         {
-            var sessions = Add(_sessions, sid, sidRevoked ? 1 : 0);
-            var tokens = Add(_tokens, jti, jtiRevoked ? 1 : 0);
-            var clients = Add(_clients, client, clientCutoff);
+            var sessions = sid is null ? _sessions : Add(_sessions, SessionFactOf(FactHash.Of(sid), state));
+            var tokens = jti is null ? _tokens : Add(_tokens, new Fact(FactHash.Of(jti), jtiRevoked ? 1 : 0));
+            var clients = client is null ? _clients : Add(_clients, new Fact(FactHash.Of(client), clientCutoff));
             if (sessions is null || tokens is null || clients is null)
             {
                 return null;
             }
 
-            return new UserEntry(Version, Cutoff, Active, sessions, tokens, clients, LoadedAt, TrustEpoch);
+            return new UserEntry(Version, Cutoff, Active, NewestLead, FirstLead, sessions, tokens, clients, LoadedAt, TrustEpoch);
         }
 
         public bool TryAnswer(string? sid, string? jti, string? client, out SessionState state)
         {
             state = default;
-            long sessionRevoked = 0, tokenRevoked = 0, clientCutoff = 0;
-            if ((sid is not null && !TryFind(_sessions, sid, out sessionRevoked)) || (jti is not null && !TryFind(_tokens, jti, out tokenRevoked)) ||
-                (client is not null && !TryFind(_clients, client, out clientCutoff)))
+            SessionFact session = default;
+            Fact token = default, clientFact = default;
+            if ((sid is not null && !TryFind(_sessions, sid, out session)) || (jti is not null && !TryFind(_tokens, jti, out token)) ||
+                (client is not null && !TryFind(_clients, client, out clientFact)))
             {
                 return false;
             }
 
-            state = new SessionState(Version, Cutoff, sessionRevoked != 0, tokenRevoked != 0, Active, ClientCutoff: clientCutoff);
+            state = new SessionState(Version, Cutoff, session.Value != 0, token.Value != 0, Active, ClientCutoff: clientFact.Value,
+                SessionNewestIat: session.NewestIat, SessionFirstIat: session.FirstIat, NewestLead: NewestLead, FirstLead: FirstLead);
             return true;
         }
 
-        public bool TryFindSession(string sid, out bool revoked)
-        {
-            var found = TryFind(_sessions, sid, out var value);
-            revoked = value != 0;
-            return found;
-        }
-
-        public bool TryFindToken(string jti, out bool revoked)
-        {
-            var found = TryFind(_tokens, jti, out var value);
-            revoked = value != 0;
-            return found;
-        }
-
-        private static bool TryFind(Fact[] facts, string id, out long value)
+        private static bool TryFind<T>(T[] facts, string id, out T found)
+            where T : struct, IFact
         {
             var hash = FactHash.Of(id);
             foreach (var fact in facts)
             {
                 if (fact.Hash == hash)
                 {
-                    value = fact.Value;
+                    found = fact;
                     return true;
                 }
             }
 
-            value = 0;
+            found = default;
             return false;
         }
 
-        private static Fact[]? Add(Fact[] facts, string? id, long value)
+        private static T[]? Add<T>(T[] facts, T fact)
+            where T : struct, IFact, IEquatable<T>
         {
-            if (id is null)
-            {
-                return facts;
-            }
-
-            var hash = FactHash.Of(id);
+            var hash = fact.Hash;
             var index = Array.FindIndex(facts, f => f.Hash == hash);
             if (index >= 0)
             {
-                if (facts[index].Value == value)
+                if (facts[index].Equals(fact))
                 {
                     return facts;
                 }
 
                 // The newer read wins (a write made without an event, e.g. by another service).
-                var updated = (Fact[])facts.Clone();
-                updated[index] = new Fact(hash, value);
+                var updated = (T[])facts.Clone();
+                updated[index] = fact;
                 return updated;
             }
 
@@ -266,12 +274,21 @@ internal sealed class SessionStateCache
                 return null;
             }
 
-            var copy = new Fact[facts.Length + 1];
+            var copy = new T[facts.Length + 1];
             facts.CopyTo(copy, 0);
-            copy[^1] = new Fact(hash, value);
+            copy[^1] = fact;
             return copy;
         }
     }
 
-    private readonly record struct Fact(ulong Hash, long Value);
+    private interface IFact
+    {
+        ulong Hash { get; }
+    }
+
+    // 16 bytes: a token's revoked flag or a client's cut-off.
+    private readonly record struct Fact(ulong Hash, long Value) : IFact;
+
+    // 32 bytes: a session's revoked flag plus the newest and first iat the inventory recorded for it.
+    private readonly record struct SessionFact(ulong Hash, long Value, long NewestIat, long FirstIat) : IFact;
 }

@@ -31,6 +31,8 @@ public static class SessionsServiceCollectionExtensions
         services.AddSingleton<RateSpikeDetector>();
         services.AddSingleton<SessionGuard>();
         services.AddSingleton<RevocationNotifier>();
+        services.AddSingleton<Inventory.SessionInventory>();
+        services.AddHostedService(sp => sp.GetRequiredService<Inventory.SessionInventory>());
 
         var redis = configuration[$"{RedisOptions.SectionName}:Configuration"];
         if (string.IsNullOrWhiteSpace(redis))

@@ -32,6 +32,7 @@ public sealed class GatewayMetrics
     private readonly Counter<long> _signals;
     private readonly UpDownCounter<long> _connectionsOpen;
     private readonly Counter<long> _connectionsClosed;
+    private readonly Counter<long> _inventory;
     private readonly ConcurrentDictionary<string, int> _healthChecks = new(StringComparer.Ordinal);
 
     public GatewayMetrics(IMeterFactory meterFactory)
@@ -53,6 +54,7 @@ public sealed class GatewayMetrics
         _signals = meter.CreateCounter<long>("gateway.signals.events", "{event}", "Shared Signals (CAEP/RISC) events received, by type and outcome (applied, unknown_type, unmapped_subject, duplicate, refused, unavailable)");
         _connectionsOpen = meter.CreateUpDownCounter<long>("gateway.connections.open", "{connection}", "Guarded open connections (WebSockets, event streams, requests on guarded routes)");
         _connectionsClosed = meter.CreateCounter<long>("gateway.connections.closed", "{connection}", "Guarded connections the gateway closed (revocation, expiry), by reason");
+        _inventory = meter.CreateCounter<long>("gateway.inventory.writes", "{write}", "Session inventory writes, by outcome (queued, written, dropped, failed)");
         meter.CreateObservableGauge("gateway.health.check.status", ObserveHealth, unit: null,
             description: "Last result of each health check (1 healthy, 0 not), by check; refreshed every Gateway:Health:ProbeInterval");
     }
@@ -60,12 +62,16 @@ public sealed class GatewayMetrics
     /// <summary>Refusals counted since the last summary, for the rate-limited Warning line.</summary>
     public RefusalTally Refusals { get; } = new();
 
+    /// <summary>Refusals per minute by reason and route, the last few minutes (the console's refusals screen).</summary>
+    public RefusalHistory History { get; } = new(TimeProvider.System);
+
     public void Request(string route, string outcome, string? reason)
     {
         Interlocked.Increment(ref RequestCounter(route, outcome, reason).Value);
         if (!string.Equals(outcome, AllowedOutcome, StringComparison.Ordinal))
         {
             Refusals.Add(reason ?? outcome);
+            History.Add(route, reason ?? outcome);
         }
     }
 
@@ -124,6 +130,8 @@ public sealed class GatewayMetrics
 
     public void AdminCall(string action, string outcome) =>
         _adminCalls.Add(1, new KeyValuePair<string, object?>("action", action), new KeyValuePair<string, object?>("outcome", outcome));
+
+    public void InventoryWrite(string outcome) => _inventory.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
     public void StaleServed() => _staleServed.Add(1);
 

@@ -25,6 +25,7 @@ internal static class LogEvents
     public const int RateSpikeRevoked = 3001;
     public const int StaleServed = 3002;
     public const int RateSpikeFlushFailed = 3003;
+    public const int InventoryWriteFailed = 3004;
     public const int EmbeddedStore = 3101;
     public const int RedisCallFailed = 3201;
     public const int RedisDataLost = 3301;
@@ -45,6 +46,8 @@ internal static class LogEvents
 
     public const int AdminAudit = 4001;
     public const int AdminNoKeys = 4002;
+    public const int ConsoleSignIn = 4101;
+    public const int ConsoleSignInFailed = 4102;
 
     public const int LogoutApplied = 5001;
     public const int LogoutRefused = 5002;

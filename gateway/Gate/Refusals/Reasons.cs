@@ -40,6 +40,7 @@ public static class Reasons
     public static readonly RefusalReason StoreDataLost = new("store_data_lost", RefusalShape.InvalidToken, false, "The session store lost its data after this token was issued; sign in again.");
     public static readonly RefusalReason SessionNotActive = new("session_not_active", RefusalShape.InvalidToken, false, "Another session is the user's active one; signing in again will not help.");
     public static readonly RefusalReason RevokedByRule = new("revoked_by_rule", RefusalShape.InvalidToken, false, "A revocation rule covers this token (its client, key, tenant or issuer was revoked when it was issued).");
+    public static readonly RefusalReason TokenReplaced = new("token_replaced", RefusalShape.InvalidToken, false, "A newer token of this session is in use; use that one.");
     public static readonly RefusalReason RateSpike = new("rate_spike", RefusalShape.InvalidToken, false, "The token was used at an unusual rate and was revoked.");
     public static readonly RefusalReason StoreUnavailable = new("session_store_unavailable", RefusalShape.Unavailable, false, "Session state cannot be checked right now; retry shortly.");
 
@@ -52,7 +53,7 @@ public static class Reasons
         Missing, TooLarge, Malformed, UnknownIssuer, InvalidAudience, AlgorithmNotAllowed, UnsupportedHeader, UnknownKey,
         InvalidSignature, Expired, NotYetValid, InvalidType, InvalidClaim, MissingClaim, Invalid,
         InsufficientUserAuthentication, InsufficientScope, UseLimitReached,
-        TokenRevoked, SessionRevoked, UserVersionStale, UserVersionAhead, StoreDataLost, SessionNotActive, RevokedByRule, RateSpike, StoreUnavailable,
+        TokenRevoked, SessionRevoked, UserVersionStale, UserVersionAhead, StoreDataLost, SessionNotActive, TokenReplaced, RevokedByRule, RateSpike, StoreUnavailable,
         TooManyConnections,
     ];
 

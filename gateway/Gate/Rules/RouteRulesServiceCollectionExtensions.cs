@@ -22,5 +22,7 @@ internal static class RouteRulesServiceCollectionExtensions
         .AddRouteRule<MaxUsesRule>()
         .AddRouteRule<CloseOnRevocationRule>()
         .AddRouteRule<CloseOnExpiryRule>()
-        .AddRouteRule<ExpiryGraceRule>();
+        .AddRouteRule<ExpiryGraceRule>()
+        .AddRouteRule<NewestTokenWinsRule>()
+        .AddRouteRule<SingleSessionPolicyRule>();
 }

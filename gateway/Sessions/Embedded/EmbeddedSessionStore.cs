@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
+using Microsoft.Extensions.Options;
 
 namespace Gateway.Sessions.Embedded;
 
@@ -30,17 +31,20 @@ internal sealed class EmbeddedSessionStore : ISessionStore, IDisposable
     private readonly DenylistLifetime _lifetime;
     private readonly RevocationNotifier _notifier;
     private readonly ITimer _sweep;
+    private readonly SessionOptions _sessions;
+    private int _seenCount;
 
-    public EmbeddedSessionStore(TimeProvider time, DenylistLifetime lifetime, RevocationNotifier notifier)
-        : this(time, lifetime, notifier, journal: null)
+    public EmbeddedSessionStore(TimeProvider time, DenylistLifetime lifetime, RevocationNotifier notifier, IOptions<SessionOptions>? sessions = null)
+        : this(time, lifetime, notifier, journal: null, sessions)
     {
     }
 
     /// <summary>A store that journals its writes to <paramref name="journal"/> (when given) and starts from its records.</summary>
-    public EmbeddedSessionStore(TimeProvider time, DenylistLifetime lifetime, RevocationNotifier notifier, EmbeddedJournal? journal)
+    public EmbeddedSessionStore(TimeProvider time, DenylistLifetime lifetime, RevocationNotifier notifier, EmbeddedJournal? journal, IOptions<SessionOptions>? sessions = null)
     {
         _lifetime = lifetime;
         _notifier = notifier;
+        _sessions = sessions?.Value ?? new SessionOptions();
         Journal = journal;
         if (journal is not null)
         {
@@ -67,13 +71,18 @@ internal sealed class EmbeddedSessionStore : ISessionStore, IDisposable
         var now = Now;
         lock (entry)
         {
+            var seen = sid is not null && entry.Seen.TryGetValue(sid, out var record) ? record : null;
             return new(new SessionState(
                 entry.Version,
                 entry.Cutoff,
                 sid is not null && IsLive(entry.Sessions, sid, now),
                 jti is not null && IsLive(entry.Tokens, jti, now),
                 entry.ActiveUntil > now ? entry.Active : null,
-                ClientCutoff: client is not null && entry.Clients.TryGetValue(client, out var c) && c.Until > now ? c.Cutoff : 0));
+                ClientCutoff: client is not null && entry.Clients.TryGetValue(client, out var c) && c.Until > now ? c.Cutoff : 0,
+                SessionNewestIat: seen?.NewestIat ?? 0,
+                SessionFirstIat: seen?.FirstIat ?? 0,
+                NewestLead: entry.NewestUntil > now ? entry.NewestLead : null,
+                FirstLead: entry.FirstUntil > now ? entry.FirstLead : null));
         }
     }
 
@@ -109,6 +118,16 @@ internal sealed class EmbeddedSessionStore : ISessionStore, IDisposable
         var until = _lifetime.Until(exp);
         Mutate(user, entry =>
         {
+            if (entry.FirstLead is { } lead && lead.Sid == sid)
+            {
+                entry.FirstLead = null;
+            }
+
+            if (entry.NewestLead is { } newest && newest.Sid == sid)
+            {
+                entry.NewestLead = null;
+            }
+
             var kept = entry.Sessions[sid] = Math.Max(until, entry.Sessions.GetValueOrDefault(sid));
             Remember(new JournalRecord(SessionKind, Key(user, sid), string.Empty, kept));
             return kept;
@@ -124,6 +143,8 @@ internal sealed class EmbeddedSessionStore : ISessionStore, IDisposable
             entry.Version++;
             entry.Cutoff = Math.Max(entry.Cutoff, cutoff);
             Remember(new JournalRecord(UserKind, Key(user), FormattableString.Invariant($"{entry.Version} {entry.Cutoff}"), JournalRecord.Never));
+            entry.FirstLead = null;
+            entry.NewestLead = null;
             return entry.Version;
         });
         _notifier.UserChanged(user, RevocationEvent.UserKind);
@@ -169,6 +190,110 @@ internal sealed class EmbeddedSessionStore : ISessionStore, IDisposable
             return Task.FromResult(new UserState(user.Subject, entry.Version, entry.Cutoff == 0 ? null : entry.Cutoff, entry.ActiveUntil > Now ? entry.Active : null));
         }
     }
+
+    public Task<bool> RecordSessionSeenAsync(UserKey user, SessionSighting sighting, TimeSpan idleTimeout, CancellationToken cancellationToken)
+    {
+        var now = Now;
+        var lifetime = (long)_sessions.MaxSessionLifetime.TotalSeconds;
+        var max = _sessions.Inventory.MaxSessionsPerUser;
+        return Task.FromResult(Mutate(user, entry =>
+        {
+            var sid = sighting.Sid;
+            var old = entry.Seen.GetValueOrDefault(sid);
+            if (old is null && Volatile.Read(ref _seenCount) >= _sessions.Inventory.MaxSessions)
+            {
+                // Full in total: a new session is not recorded (the sweep makes room as sessions expire).
+                return false;
+            }
+
+            var record = old is null
+                ? new SessionRecord(sid, sighting.Client, sighting.SeenAt, sighting.SeenAt, sighting.IssuedAt, sighting.IssuedAt, sighting.AuthTime, sighting.Agent, sighting.Address)
+                : old with
+                {
+                    Client = sighting.Client ?? old.Client,
+                    FirstSeen = Math.Min(old.FirstSeen, sighting.SeenAt),
+                    LastSeen = Math.Max(old.LastSeen, sighting.SeenAt),
+                    NewestIat = Math.Max(old.NewestIat, sighting.IssuedAt),
+                    FirstIat = Math.Min(old.FirstIat, sighting.IssuedAt),
+                    AuthTime = sighting.AuthTime is { } a ? Math.Max(a, old.AuthTime ?? 0) : old.AuthTime,
+                    Agent = sighting.Agent ?? old.Agent,
+                    Address = sighting.Address ?? old.Address,
+                };
+            entry.Seen[sid] = record;
+            if (old is null)
+            {
+                Interlocked.Increment(ref _seenCount);
+            }
+
+            // Past its lifetime, or beyond the per-user bound: the least recently seen go.
+            foreach (var gone in entry.Seen.Values.Where(r => r.LastSeen < now - lifetime).Select(r => r.Sid).ToList())
+            {
+                RemoveSeen(entry, gone);
+            }
+
+            while (entry.Seen.Count > max)
+            {
+                RemoveSeen(entry, entry.Seen.Values.MinBy(r => (r.LastSeen, r.NewestIat))!.Sid);
+            }
+
+            if (entry.FirstLead is { } lead && lead.Sid == sid && entry.FirstUntil > now)
+            {
+                entry.FirstUntil = now + (long)Math.Ceiling(idleTimeout.TotalSeconds);
+            }
+
+            return old is null || record.NewestIat != old.NewestIat || record.FirstIat != old.FirstIat;
+        }));
+    }
+
+    public Task<IReadOnlyList<SessionRecord>> ListSessionsAsync(UserKey user, CancellationToken cancellationToken)
+    {
+        if (!_users.TryGetValue(user, out var entry))
+        {
+            return Task.FromResult<IReadOnlyList<SessionRecord>>([]);
+        }
+
+        var oldest = Now - (long)_sessions.MaxSessionLifetime.TotalSeconds;
+        lock (entry)
+        {
+            return Task.FromResult<IReadOnlyList<SessionRecord>>(entry.Seen.Values.Where(r => r.LastSeen >= oldest)
+                .OrderByDescending(r => r.LastSeen).ThenByDescending(r => r.NewestIat).ToList());
+        }
+    }
+
+    public Task<SessionLead> ClaimLeadAsync(UserKey user, LeadKind kind, SessionLead candidate, TimeSpan ttl, CancellationToken cancellationToken)
+    {
+        var now = Now;
+        var until = now + (long)Math.Ceiling(ttl.TotalSeconds);
+        return Task.FromResult(Mutate(user, entry =>
+        {
+            if (kind == LeadKind.NewestLogin)
+            {
+                if (entry.NewestUntil <= now || entry.NewestLead is not { } current || current.LoginAt < candidate.LoginAt)
+                {
+                    (entry.NewestLead, entry.NewestUntil) = (candidate, until);
+                }
+
+                return entry.NewestLead!.Value;
+            }
+
+            if (entry.FirstUntil <= now || entry.FirstLead is null)
+            {
+                (entry.FirstLead, entry.FirstUntil) = (candidate, until);
+            }
+
+            return entry.FirstLead!.Value;
+        }));
+    }
+
+    private void RemoveSeen(UserEntry entry, string sid)
+    {
+        if (entry.Seen.Remove(sid))
+        {
+            Interlocked.Decrement(ref _seenCount);
+        }
+    }
+
+    internal int SeenCount => Volatile.Read(ref _seenCount);
 
     public Task<bool> TryMarkOnceAsync(UserKey user, string id, long exp, CancellationToken cancellationToken)
     {
@@ -224,6 +349,22 @@ internal sealed class EmbeddedSessionStore : ISessionStore, IDisposable
                 if (entry.ActiveUntil <= now)
                 {
                     entry.Active = null;
+                }
+
+                if (entry.NewestUntil <= now)
+                {
+                    entry.NewestLead = null;
+                }
+
+                if (entry.FirstUntil <= now)
+                {
+                    entry.FirstLead = null;
+                }
+
+                var oldestSeen = now - (long)_sessions.MaxSessionLifetime.TotalSeconds;
+                foreach (var record in entry.Seen.Values.Where(r => r.LastSeen < oldestSeen).ToList())
+                {
+                    RemoveSeen(entry, record.Sid);
                 }
 
                 if (entry.IsEmpty)
@@ -376,6 +517,11 @@ internal sealed class EmbeddedSessionStore : ISessionStore, IDisposable
         public string? Active;
         public long ActiveUntil;
         public bool Removed;
+        public SessionLead? NewestLead;
+        public long NewestUntil;
+        public SessionLead? FirstLead;
+        public long FirstUntil;
+        public readonly Dictionary<string, SessionRecord> Seen = new(StringComparer.Ordinal);
         public readonly Dictionary<string, long> Tokens = new(StringComparer.Ordinal);
         public readonly Dictionary<string, long> Sessions = new(StringComparer.Ordinal);
         public readonly Dictionary<string, long> Once = new(StringComparer.Ordinal);
@@ -383,6 +529,6 @@ internal sealed class EmbeddedSessionStore : ISessionStore, IDisposable
         public readonly Dictionary<(string Route, string Jti), (long Count, long Until)> Uses = [];
 
         public bool IsEmpty => Version == 0 && Cutoff == 0 && Active is null && Tokens.Count == 0 && Sessions.Count == 0 && Once.Count == 0 &&
-            Uses.Count == 0 && Clients.Count == 0;
+            Uses.Count == 0 && Clients.Count == 0 && Seen.Count == 0 && NewestLead is null && FirstLead is null;
     }
 }

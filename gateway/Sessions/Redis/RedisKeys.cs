@@ -64,6 +64,18 @@ public sealed class RedisKeys(string prefix)
     public RedisKey RateWindow(UserKey user, string jti, long window) =>
         User(user, "rate:" + window.ToString(System.Globalization.CultureInfo.InvariantCulture) + ":" + Escape(jti));
 
+    /// <summary>The session inventory: a hash of sid to a JSON record.</summary>
+    public RedisKey Seen(UserKey user) => User(user, "seen");
+
+    /// <summary>The session inventory's index: a sorted set of sids by last seen (bounds it per user).</summary>
+    public RedisKey SeenIndex(UserKey user) => User(user, "seen:idx");
+
+    /// <summary>A session's newest and first token iat, <c>"newest:first"</c> (read with the session's other facts).</summary>
+    public RedisKey SessionIat(UserKey user, string sid) => User(user, "siat:" + Escape(sid));
+
+    /// <summary>The lead of a gateway-managed single-session policy, <c>"loginAt:sid"</c>.</summary>
+    public RedisKey Lead(UserKey user, LeadKind kind) => User(user, kind == LeadKind.NewestLogin ? "lead:newest" : "lead:first");
+
     /// <summary>A one-time id (replay guard).</summary>
     public RedisKey Once(UserKey user, string id) => User(user, "once:" + Escape(id));
 

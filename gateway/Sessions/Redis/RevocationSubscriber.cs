@@ -197,21 +197,25 @@ internal sealed partial class RevocationSubscriber : BackgroundService
         {
             // Rules are not session state: RuleSync reloads them; the session cache stays as it is.
         }
-        else if (evt.User is { } user && evt.Kind != RevocationEvent.EpochKind)
+        else if (evt.User is { } user && evt.RevokesNothing)
+        {
+            _cache.Refresh(user);
+        }
+        else if (evt.User is { } revoked && evt.Kind != RevocationEvent.EpochKind)
         {
             // The replica first, then the cache: a read between the two then finds the entry.
             var until = evt.Until ?? _time.GetUtcNow().ToUnixTimeSeconds() + (long)_sessions.MaxSessionLifetime.TotalSeconds;
             if (evt.Kind == RevocationEvent.TokenKind && evt.Id is { } jti)
             {
-                _replica.Add(DenylistHash.Token(user, jti), until);
+                _replica.Add(DenylistHash.Token(revoked, jti), until);
             }
             else if (evt.Kind == RevocationEvent.SessionKind && evt.Id is { } sid)
             {
-                _replica.Add(DenylistHash.Session(user, sid), until);
+                _replica.Add(DenylistHash.Session(revoked, sid), until);
             }
 
-            _cache.Invalidate(user);
-            _notifier.UserChanged(user, evt.Kind);
+            _cache.Invalidate(revoked);
+            _notifier.UserChanged(revoked, evt.Kind);
         }
         else
         {
