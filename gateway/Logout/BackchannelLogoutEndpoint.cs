@@ -1,5 +1,5 @@
-using System.Text;
 using Gateway.Gate.Refusals;
+using Gateway.Hosting;
 using Gateway.Sessions;
 using SessionOptions = Gateway.Sessions.SessionOptions;
 using Gateway.Telemetry;
@@ -114,58 +114,18 @@ public static partial class BackchannelLogoutEndpoint
     // Only application/x-www-form-urlencoded, and never more than 16 KiB read: a multipart body is not spooled to disk.
     private static async Task<(string? Token, string? Error)> ReadLogoutTokenAsync(HttpContext context)
     {
-        var request = context.Request;
-        if (request.ContentType is not { } type || !type.Split(';')[0].Trim().Equals("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
+        var (form, error, tooLarge) = await FormBody.ReadAsync(context, MaxFormSize);
+        if (form is null)
         {
-            return (null, "the request must be application/x-www-form-urlencoded");
+            return (null, tooLarge ? "the request body is larger than 16 KiB" : error);
         }
 
-        if (request.ContentLength > MaxFormSize)
-        {
-            return (null, "the request body is larger than 16 KiB");
-        }
-
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-        {
-            limit.MaxRequestBodySize = MaxFormSize;
-        }
-
-        var buffer = new byte[MaxFormSize + 1];
-        var length = 0;
-        try
-        {
-            int read;
-            while (length < buffer.Length && (read = await request.Body.ReadAsync(buffer.AsMemory(length), context.RequestAborted)) > 0)
-            {
-                length += read;
-            }
-        }
-        catch (BadHttpRequestException)
-        {
-            return (null, "the request body is larger than 16 KiB");
-        }
-
-        if (length > MaxFormSize)
-        {
-            return (null, "the request body is larger than 16 KiB");
-        }
-
-        Dictionary<string, Microsoft.Extensions.Primitives.StringValues> form;
-        try
-        {
-            form = QueryHelpers.ParseQuery("?" + Encoding.UTF8.GetString(buffer, 0, length));
-        }
-        catch (Exception ex) when (ex is ArgumentException or DecoderFallbackException)
-        {
-            return (null, "the form could not be read");
-        }
-
-        if (!form.TryGetValue("logout_token", out var values) || values.Count != 1 || string.IsNullOrEmpty(values[0]))
+        if (!form.TryGetSingle("logout_token", out var token) || string.IsNullOrEmpty(token))
         {
             return (null, "logout_token is required (once)");
         }
 
-        return (values[0], null);
+        return (token, null);
     }
 
     private static IResult Error(string description) =>

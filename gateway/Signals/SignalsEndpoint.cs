@@ -1,3 +1,4 @@
+using Gateway.Hosting;
 using Gateway.Gate.Refusals;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -36,32 +37,7 @@ public static class SignalsEndpoint
             return Error("invalid_request", "the body must be application/secevent+jwt");
         }
 
-        if (request.ContentLength > SetVerifier.MaxSetSize)
-        {
-            return Error("invalid_request", "the SET is larger than 64 KiB");
-        }
-
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-        {
-            limit.MaxRequestBodySize = SetVerifier.MaxSetSize;
-        }
-
-        var buffer = new byte[SetVerifier.MaxSetSize + 1];
-        var length = 0;
-        try
-        {
-            int read;
-            while (length < buffer.Length && (read = await request.Body.ReadAsync(buffer.AsMemory(length), context.RequestAborted)) > 0)
-            {
-                length += read;
-            }
-        }
-        catch (BadHttpRequestException)
-        {
-            return Error("invalid_request", "the SET is larger than 64 KiB");
-        }
-
-        if (length > SetVerifier.MaxSetSize)
+        if (await BoundedBody.ReadAsync(context, SetVerifier.MaxSetSize) is not var (buffer, length))
         {
             return Error("invalid_request", "the SET is larger than 64 KiB");
         }

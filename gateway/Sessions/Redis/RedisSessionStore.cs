@@ -71,7 +71,7 @@ internal sealed partial class RedisSessionStore : ISessionStore
     private readonly GatewayMetrics _metrics;
     private readonly DenylistLifetime _lifetime;
     private readonly TimeProvider _time;
-    private readonly TimeSpan _cap;
+    private readonly RedisCalls _calls;
     private readonly ILogger<RedisSessionStore> _logger;
     private readonly SessionOptions _sessions;
 
@@ -84,8 +84,7 @@ internal sealed partial class RedisSessionStore : ISessionStore
         _metrics = metrics;
         _lifetime = lifetime;
         _time = time;
-        // Gateway:Redis:Timeout, as configured on the multiplexer (RedisServiceCollectionExtensions).
-        _cap = RedisCallCap.ForMilliseconds(redis.TimeoutMilliseconds);
+        _calls = new RedisCalls(redis, metrics, time, logger);
         _logger = logger;
     }
 
@@ -327,26 +326,6 @@ internal sealed partial class RedisSessionStore : ISessionStore
 
     private static long ToLong(RedisValue value) => value.IsNull ? 0 : value.TryParse(out long parsed) ? parsed : 0;
 
-    private async Task<T> Call<T>(string operation, Func<Task<T>> call)
-    {
-        var started = Stopwatch.GetTimestamp();
-        try
-        {
-            var result = await call().WaitAsync(_cap, _time);
-            _metrics.RedisCall(operation, Stopwatch.GetElapsedTime(started), failed: false);
-            return result;
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
-        {
-            _metrics.RedisCall(operation, Stopwatch.GetElapsedTime(started), failed: true);
-            Log.CallFailed(_logger, operation, ex.GetType().Name);
-            throw new SessionStoreUnavailableException($"Redis {operation} failed: {ex.GetType().Name}", ex);
-        }
-    }
+    private Task<T> Call<T>(string operation, Func<Task<T>> call) => _calls.RunAsync(operation, call);
 
-    private static partial class Log
-    {
-        [LoggerMessage(EventId = LogEvents.RedisCallFailed, Level = LogLevel.Warning, Message = "Redis {Operation} failed ({ErrorType})")]
-        public static partial void CallFailed(ILogger logger, string operation, string errorType);
-    }
 }

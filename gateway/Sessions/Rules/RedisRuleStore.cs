@@ -17,7 +17,7 @@ internal sealed class RedisRuleStore : IRuleStore
     private readonly RedisKeys _keys;
     private readonly GatewayMetrics _metrics;
     private readonly TimeProvider _time;
-    private readonly TimeSpan _cap;
+    private readonly RedisCalls _calls;
 
     public RedisRuleStore(IConnectionMultiplexer redis, RedisKeys keys, GatewayMetrics metrics, TimeProvider time)
     {
@@ -25,7 +25,7 @@ internal sealed class RedisRuleStore : IRuleStore
         _keys = keys;
         _metrics = metrics;
         _time = time;
-        _cap = RedisCallCap.ForMilliseconds(redis.TimeoutMilliseconds);
+        _calls = new RedisCalls(redis, metrics, time, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
     }
 
     /// <summary>The hash holding every rule.</summary>
@@ -77,19 +77,5 @@ internal sealed class RedisRuleStore : IRuleStore
         }
     }
 
-    private async Task<T> Call<T>(string operation, Func<Task<T>> call)
-    {
-        var started = Stopwatch.GetTimestamp();
-        try
-        {
-            var result = await call().WaitAsync(_cap, _time);
-            _metrics.RedisCall(operation, Stopwatch.GetElapsedTime(started), failed: false);
-            return result;
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException or ObjectDisposedException)
-        {
-            _metrics.RedisCall(operation, Stopwatch.GetElapsedTime(started), failed: true);
-            throw new SessionStoreUnavailableException($"Redis {operation} failed: {ex.GetType().Name}", ex);
-        }
-    }
+    private Task<T> Call<T>(string operation, Func<Task<T>> call) => _calls.RunAsync(operation, call);
 }

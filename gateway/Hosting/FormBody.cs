@@ -1,10 +1,9 @@
 using System.Text;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Primitives;
 
-namespace Gateway.Admin;
+namespace Gateway.Hosting;
 
 /// <summary>
 /// An <c>application/x-www-form-urlencoded</c> body, read into memory and never beyond its bound (a multipart body
@@ -25,32 +24,7 @@ internal sealed class FormBody
             return (null, "the request must be application/x-www-form-urlencoded", false);
         }
 
-        if (request.ContentLength > maxSize)
-        {
-            return (null, $"the request body is larger than {maxSize} bytes", true);
-        }
-
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
-        {
-            limit.MaxRequestBodySize = maxSize;
-        }
-
-        var buffer = new byte[maxSize + 1];
-        var length = 0;
-        try
-        {
-            int read;
-            while (length < buffer.Length && (read = await request.Body.ReadAsync(buffer.AsMemory(length), context.RequestAborted)) > 0)
-            {
-                length += read;
-            }
-        }
-        catch (BadHttpRequestException)
-        {
-            return (null, $"the request body is larger than {maxSize} bytes", true);
-        }
-
-        if (length > maxSize)
+        if (await BoundedBody.ReadAsync(context, maxSize) is not var (buffer, length))
         {
             return (null, $"the request body is larger than {maxSize} bytes", true);
         }
