@@ -21,6 +21,9 @@ public static class RouteMetadataKeys
     /// <summary>Space-separated scopes that must all be granted (else 403 insufficient_scope).</summary>
     public const string RequiredScopes = Rules.RequiredScopesRule.Key;
 
+    /// <summary>Allowed/Required: Required accepts DPoP-bound tokens (with a valid proof) only.</summary>
+    public const string Dpop = Rules.ProofOfPossessionRule.Key;
+
     /// <summary>Set by the gateway from the route's AuthorizationPolicy; not for users.</summary>
     internal const string Policy = "Gateway.AuthorizationPolicy";
 }

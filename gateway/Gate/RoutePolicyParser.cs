@@ -13,7 +13,8 @@ internal sealed class RoutePolicyParser
 
     public RoutePolicyParser(IEnumerable<IRouteRule> rules)
     {
-        _rules = rules.ToArray();
+        // Rules that apply to every protected route (proof of possession) authenticate the request: judged first.
+        _rules = [.. rules.OrderBy(r => r.Default is null ? 1 : 0)];
     }
 
     public IReadOnlyList<IRouteRule> Rules => _rules;
@@ -53,6 +54,11 @@ internal sealed class RoutePolicyParser
         {
             if (!metadata.TryGetValue(rule.MetadataKey, out var value))
             {
+                if (!anonymous && rule.Default is { } always)
+                {
+                    (always.Stage == RuleStage.Token ? tokenChecks : sessionChecks).Add(always);
+                }
+
                 continue;
             }
 

@@ -47,6 +47,12 @@ public sealed class IssuerOptions
     /// </summary>
     public List<string> ClientIdsWithoutAudience { get; set; } = [];
 
+    /// <summary>
+    /// <see cref="DpopPolicy.Allowed"/> (default): bound tokens must prove possession, plain bearer tokens pass;
+    /// <see cref="DpopPolicy.Required"/>: only DPoP-bound tokens pass. A binding (<c>cnf</c>) is never ignored.
+    /// </summary>
+    public DpopPolicy Dpop { get; set; } = DpopPolicy.Allowed;
+
     /// <summary>Claim names for this issuer's tokens. Default: <c>Gateway:Tokens:Claims</c>.</summary>
     public ClaimNameOptions? Claims { get; set; }
 }

@@ -150,6 +150,11 @@ internal sealed class TokenOptionsValidator : IValidateOptions<TokenOptions>
             errors.Add($"{key}:VersionClaim: '{version}' cannot carry a version (name the claim your tokens carry it in, or leave it unset)");
         }
 
+        if (!Enum.IsDefined(issuer.Dpop))
+        {
+            errors.Add($"{key}:Dpop: must be Allowed or Required");
+        }
+
         if (issuer.Claims is { } claims)
         {
             ValidateClaims(claims, $"{key}:Claims", errors);

@@ -26,6 +26,12 @@ public sealed class DpopOptions
     /// <summary>Entries of the single-instance replay cache (proof key and <c>jti</c>). Default 100000.</summary>
     public int ReplayCacheSize { get; set; } = 100_000;
 
+    /// <summary>
+    /// Where accepted proofs are remembered: <see cref="DpopReplayScope.Shared"/> (default; Redis when configured) or
+    /// <see cref="DpopReplayScope.Instance"/> (no Redis call; a proof may be replayed once per other instance).
+    /// </summary>
+    public DpopReplayScope ReplayScope { get; set; } = DpopReplayScope.Shared;
+
     /// <summary>Proofs longer than this many characters are refused before parsing. Default 8192.</summary>
     public int MaxProofSize { get; set; } = 8192;
 
