@@ -150,9 +150,9 @@ internal sealed class TokenOptionsValidator : IValidateOptions<TokenOptions>
             errors.Add($"{key}:VersionClaim: '{version}' cannot carry a version (name the claim your tokens carry it in, or leave it unset)");
         }
 
-        if (!Enum.IsDefined(issuer.Dpop))
+        if (issuer.DpopPolicy is null)
         {
-            errors.Add($"{key}:Dpop: must be Allowed or Required");
+            errors.Add($"{key}:Dpop: '{issuer.Dpop}' is not Allowed or Required");
         }
 
         if (issuer.Claims is { } claims)

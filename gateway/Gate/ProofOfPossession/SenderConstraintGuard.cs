@@ -38,7 +38,7 @@ internal sealed class SenderConstraintGuard
         _certificates = certificates;
         _time = time;
         _requiringIssuers = new HashSet<string>(
-            issuers.All.Where(i => i.Options.Dpop == DpopPolicy.Required).Select(i => i.Issuer), StringComparer.Ordinal);
+            issuers.All.Where(i => i.Options.DpopPolicy == DpopPolicy.Required).Select(i => i.Issuer), StringComparer.Ordinal);
         Algorithms = string.Join(' ', options.Value.EffectiveAlgorithms.Where(DpopProofValidator.SupportedAlgorithms.Contains));
         _refusals = Reasons.DpopChallenges.ToDictionary(r => r.Code, r => Refusal.Dpop(r, Algorithms), StringComparer.Ordinal);
     }
