@@ -32,6 +32,12 @@ public sealed class DpopOptions
     /// </summary>
     public DpopReplayScope ReplayScope { get; set; } = DpopReplayScope.Shared;
 
+    /// <summary>
+    /// Imported public keys of proofs kept for the next proof by the same key (importing a key costs several times a
+    /// signature check). Default 10000; 0 imports every proof's key afresh.
+    /// </summary>
+    public int KeyCacheSize { get; set; } = 10_000;
+
     /// <summary>Proofs longer than this many characters are refused before parsing. Default 8192.</summary>
     public int MaxProofSize { get; set; } = 8192;
 

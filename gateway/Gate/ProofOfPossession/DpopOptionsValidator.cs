@@ -34,6 +34,11 @@ internal sealed class DpopOptionsValidator : IValidateOptions<DpopOptions>
             errors.Add($"{prefix}:ReplayCacheSize: must be between 1 and 10000000");
         }
 
+        if (options.KeyCacheSize is < 0 or > 1_000_000)
+        {
+            errors.Add($"{prefix}:KeyCacheSize: must be between 0 and 1000000");
+        }
+
         if (!Enum.IsDefined(options.ReplayScope))
         {
             errors.Add($"{prefix}:ReplayScope: must be Shared or Instance");
