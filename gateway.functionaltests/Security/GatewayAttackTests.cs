@@ -44,6 +44,10 @@ public sealed class GatewayAttackTests(AttackGateway fixture) : IClassFixture<At
         {
             await Refusals.AssertMissingTokenAsync(response);
         }
+        else if (Reasons.Find(attack.Reason)?.Shape == RefusalShape.InvalidDpopProof)
+        {
+            await Refusals.AssertDpopRefusalAsync(response, attack.Reason);
+        }
         else
         {
             await Refusals.AssertInvalidTokenAsync(response, attack.Reason);

@@ -1,5 +1,6 @@
 using Gateway.Testing.Attacks;
 using Gateway.Gate;
+using Gateway.Gate.ProofOfPossession;
 using Gateway.Gate.Refusals;
 using System.Collections.Concurrent;
 using System.Globalization;
@@ -53,6 +54,8 @@ public sealed class RandomizedAttackTests(AttackGateway gateway, VerifierFixture
                 {
                     null => "",
                     "token_missing" => "Bearer",
+                    _ when Reasons.Find(reason)?.Shape == RefusalShape.InvalidDpopProof =>
+                        $"DPoP error=\"invalid_dpop_proof\", error_description=\"{reason}\", algs=\"{string.Join(' ', DpopOptions.DefaultAlgorithms)}\"",
                     _ => $"Bearer error=\"invalid_token\", error_description=\"{reason}\"",
                 };
                 if (actual != status || challenge != expectedChallenge)
@@ -91,17 +94,19 @@ public sealed class RandomizedAttackTests(AttackGateway gateway, VerifierFixture
             headers["Authorization"] = string.Join(", ", authorization);
         }
 
-        var token = AuthorizationHeader.ReadBearer(headers, out var present);
+        var token = AuthorizationHeader.Read(headers, out var scheme, out var present);
         if (token is null)
         {
             return (401, present ? Reasons.Malformed.Code : Reasons.Missing.Code);
         }
 
-        var result = await oracle.Verifier.VerifyAsync(token, CancellationToken.None);
+        var result = await oracle.Verifier.VerifyAsync(token.Value.ToString(), CancellationToken.None);
 
+        // The DPoP scheme with a verified token bound to no key: no proof can match it (judged before the session).
         // The fuzzed users have version 0 in the store: a valid token that claims a later version is ahead of it.
         return result.Token is { } verified
-            ? verified.Version > 0 ? (401, Reasons.UserVersionAhead.Code) : (200, null)
+            ? scheme == AuthorizationScheme.Dpop ? (401, Reasons.DpopKeyMismatch.Code)
+            : verified.Version > 0 ? (401, Reasons.UserVersionAhead.Code) : (200, null)
             : (401, result.Reason);
     }
 

@@ -415,7 +415,10 @@ public static class AttackCatalog
         yield return new("auth_NoSeparator", ["Bearer" + valid], Reasons.Missing.Code);
         yield return new("auth_Basic", ["Basic dXNlcjpwYXNzd29yZA=="], Reasons.Missing.Code);
         yield return new("auth_BasicWithToken", ["Basic " + valid], Reasons.Missing.Code);
-        yield return new("auth_DPoPScheme", ["DPoP " + valid], Reasons.Missing.Code);
+        // RFC 9449: the DPoP scheme is read, and a token bound to no key can never match a proof.
+        yield return new("auth_DPoPScheme", ["DPoP " + valid], Reasons.DpopKeyMismatch.Code);
+        yield return new("auth_DPoPSchemeNoToken", ["DPoP"], Reasons.Missing.Code);
+        yield return new("auth_DPoPTabSeparator", ["DPoP\t" + valid], Reasons.Malformed.Code);
         yield return new("auth_Empty", [""], Reasons.Missing.Code);
         yield return new("auth_None", [], Reasons.Missing.Code);
         yield return new("auth_BearerOnly", ["Bearer"], Reasons.Missing.Code);

@@ -26,6 +26,20 @@ public static class Refusals
         await AssertProblemAsync(response, 401, "token_missing");
     }
 
+    /// <summary>
+    /// 401 with an RFC 9449 challenge, <c>DPoP error="invalid_dpop_proof"</c> (or <paramref name="error"/>), the reason as
+    /// <c>error_description</c> and the accepted proof algorithms as <c>algs</c>, and a problem+json body with the reason.
+    /// </summary>
+    public static async Task AssertDpopRefusalAsync(HttpResponseMessage response, string reason, string error = "invalid_dpop_proof")
+    {
+        Assert.True(response.StatusCode == HttpStatusCode.Unauthorized, $"expected 401 {reason}, got {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        var challenge = Assert.Single(response.Headers.WwwAuthenticate);
+        Assert.Equal("DPoP", challenge.Scheme);
+        Assert.StartsWith($"error=\"{error}\", error_description=\"{reason}\", algs=\"", challenge.Parameter, StringComparison.Ordinal);
+        Assert.Contains("ES256", challenge.Parameter, StringComparison.Ordinal);
+        await AssertProblemAsync(response, 401, reason);
+    }
+
     /// <summary>An <c>application/problem+json</c> body carrying <paramref name="status"/> and <paramref name="reason"/>.</summary>
     public static async Task AssertProblemAsync(HttpResponseMessage response, int status, string reason)
     {

@@ -36,6 +36,9 @@ public static class RouteMetadataKeys
     /// <summary>NewestLogin/FirstLogin: the gateway itself keeps one session per user live on this route (session_not_active).</summary>
     public const string SingleSessionPolicy = Rules.SingleSessionPolicyRule.Key;
 
+    /// <summary>Allowed/Required: Required accepts DPoP-bound tokens (with a valid proof) only.</summary>
+    public const string Dpop = Rules.ProofOfPossessionRule.Key;
+
     /// <summary>Set by the gateway from the route's AuthorizationPolicy; not for users.</summary>
     internal const string Policy = "Gateway.AuthorizationPolicy";
 }

@@ -11,11 +11,12 @@ namespace Gateway.Gate;
 internal sealed class RoutePolicyParser
 {
     private readonly IRouteRule[] _rules;
-    private readonly Telemetry.GatewayMetrics _metrics;
+    private readonly Telemetry.GatewayMetrics? _metrics;
 
-    public RoutePolicyParser(IEnumerable<IRouteRule> rules, Telemetry.GatewayMetrics metrics)
+    public RoutePolicyParser(IEnumerable<IRouteRule> rules, Telemetry.GatewayMetrics? metrics = null)
     {
-        _rules = rules.ToArray();
+        // Rules that apply to every protected route (proof of possession) authenticate the request: judged first.
+        _rules = [.. rules.OrderBy(r => r.Default is null ? 1 : 0)];
         _metrics = metrics;
     }
 
@@ -57,6 +58,11 @@ internal sealed class RoutePolicyParser
         {
             if (!metadata.TryGetValue(rule.MetadataKey, out var value))
             {
+                if (!anonymous && rule.Default is { } always)
+                {
+                    (always.Stage == RuleStage.Token ? tokenChecks : sessionChecks).Add(always);
+                }
+
                 continue;
             }
 
@@ -83,7 +89,7 @@ internal sealed class RoutePolicyParser
 
         return new RoutePolicy(route.RouteId, anonymous, failureMode, [.. tokenChecks], [.. sessionChecks])
         {
-            AllowedCount = _metrics.RequestCounter(route.RouteId, Telemetry.GatewayMetrics.AllowedOutcome, null),
+            AllowedCount = _metrics?.RequestCounter(route.RouteId, Telemetry.GatewayMetrics.AllowedOutcome, null) ?? new(),
             Connections = connections,
         };
     }

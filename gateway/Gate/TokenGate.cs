@@ -40,7 +40,7 @@ internal sealed partial class TokenGate
 
     public async ValueTask<GateVerdict> CheckAsync(HttpContext context, RoutePolicy policy)
     {
-        var token = AuthorizationHeader.ReadBearerMemory(context.Request.Headers, out var present);
+        var token = AuthorizationHeader.Read(context.Request.Headers, out var scheme, out var present);
         if (token is null)
         {
             return GateVerdict.Refuse(present ? Reasons.Malformed : Reasons.Missing);
@@ -59,7 +59,11 @@ internal sealed partial class TokenGate
             return GateVerdict.Refuse(Reasons.RevokedByRule);
         }
 
-        var rule = new RuleContext(context, policy.RouteId, verified, default, _guard.Store, now);
+        var rule = new RuleContext(context, policy.RouteId, verified, default, _guard.Store, now)
+        {
+            Scheme = scheme,
+            Credential = token.Value,
+        };
         if (await JudgeAsync(policy.TokenChecks, rule) is { } tokenRefusal)
         {
             return GateVerdict.Refuse(tokenRefusal);

@@ -1,4 +1,5 @@
 using Gateway.Admin;
+using Gateway.Gate.ProofOfPossession;
 using Gateway.Health;
 using Gateway.Logout;
 using Gateway.OperatorConsole;
@@ -52,6 +53,7 @@ public static class GatewayApp
         builder.Services.AddGatewayTokens(builder.Configuration);
         builder.Services.AddGatewaySessions(builder.Configuration);
         builder.Services.AddGatewayRevocationRules(builder.Configuration);
+        builder.Services.AddGatewayProofOfPossession(builder.Configuration);
         builder.Services.AddGatewayProxy(builder.Configuration);
         builder.Services.AddGatewayAdmin(builder.Configuration);
         builder.Services.AddGatewayConsole(builder.Configuration);

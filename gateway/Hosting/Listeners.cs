@@ -1,9 +1,11 @@
 using System.Net;
 using Gateway.Admin;
+using Gateway.Gate.ProofOfPossession;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Configuration;
 
 namespace Gateway.Hosting;
@@ -34,17 +36,20 @@ internal static class Listeners
         {
             builder.AddInMemoryCollection([new KeyValuePair<string, string?>(WebHostDefaults.ServerUrlsKey, string.Empty)]);
         }
+        // RFC 8705: the public https listeners ask for a client certificate (never require one) when certificate-bound
+        // tokens are to be checked on the gateway's own TLS. Any certificate is taken: the token's cnf.x5t#S256 binds it.
+        var askForCertificate = configuration.GetValue<bool>($"{ClientCertificateOptions.SectionName}:{nameof(ClientCertificateOptions.RequestOnTls)}");
         webHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
             foreach (var address in publicUrls)
             {
-                Listen(kestrel, address, admin: false);
+                Listen(kestrel, address, admin: false, askForCertificate);
             }
 
             foreach (var address in adminUrls)
             {
-                Listen(kestrel, address, admin: true);
+                Listen(kestrel, address, admin: true, askForCertificate: false);
             }
         });
     }
@@ -60,13 +65,20 @@ internal static class Listeners
         return errors.Count == 0 && parsed.All(a => a.Host == "localhost" || (IPAddress.TryParse(a.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip)));
     }
 
-    private static void Listen(KestrelServerOptions kestrel, BindingAddress address, bool admin)
+    private static void Listen(KestrelServerOptions kestrel, BindingAddress address, bool admin, bool askForCertificate)
     {
         void Setup(ListenOptions listen)
         {
             if (string.Equals(address.Scheme, "https", StringComparison.OrdinalIgnoreCase))
             {
-                listen.UseHttps();
+                listen.UseHttps(https =>
+                {
+                    if (askForCertificate)
+                    {
+                        https.ClientCertificateMode = ClientCertificateMode.AllowCertificate;
+                        https.AllowAnyClientCertificate();
+                    }
+                });
             }
 
             if (admin)

@@ -59,6 +59,18 @@ public sealed class IssuerOptions
     /// </summary>
     public TimeSpan MaxTokenLifetime { get; set; } = TimeSpan.FromHours(24);
 
+    /// <summary>
+    /// <see cref="DpopPolicy.Allowed"/> (default): bound tokens must prove possession, plain bearer tokens pass;
+    /// <see cref="DpopPolicy.Required"/>: only DPoP-bound tokens pass. A binding (<c>cnf</c>) is never ignored.
+    /// </summary>
+    /// <remarks>A string, not the enum: the configuration binder drops a list element whose enum value does not parse,
+    /// which would silently remove the whole issuer; the validator names the key instead.</remarks>
+    public string Dpop { get; set; } = nameof(Tokens.DpopPolicy.Allowed);
+
+    /// <summary>The parsed <see cref="Dpop"/>; null when it is neither Allowed nor Required.</summary>
+    internal Tokens.DpopPolicy? DpopPolicy =>
+        Enum.TryParse<Tokens.DpopPolicy>(Dpop, ignoreCase: true, out var policy) && Enum.IsDefined(policy) && !int.TryParse(Dpop, out _) ? policy : null;
+
     /// <summary>Claim names for this issuer's tokens. Default: <c>Gateway:Tokens:Claims</c>.</summary>
     public ClaimNameOptions? Claims { get; set; }
 }

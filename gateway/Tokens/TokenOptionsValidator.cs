@@ -160,6 +160,11 @@ internal sealed class TokenOptionsValidator : IValidateOptions<TokenOptions>
             errors.Add($"{key}:MaxTokenLifetime: must be a positive time span of at most 366 days");
         }
 
+        if (issuer.DpopPolicy is null)
+        {
+            errors.Add($"{key}:Dpop: '{issuer.Dpop}' is not Allowed or Required");
+        }
+
         if (issuer.Claims is { } claims)
         {
             ValidateClaims(claims, $"{key}:Claims", errors);

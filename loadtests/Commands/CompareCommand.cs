@@ -102,6 +102,37 @@ internal sealed class CompareCommand
         AddRatio($"reused-tokens, closed {_copies} copies: RPS", reusedBase, reusedGate, r => r.Global.Ok.Rps, 0.90, "N0");
         AddCpuRow("reused-tokens", reusedBase, reusedGate);
 
+        // 1b. Reused DPoP-bound tokens: a fresh proof per request (one signature check and one replay check each).
+        if (Runs(ScenarioCatalog.DpopTokens))
+        {
+            var gatewayRps = Mean(reusedGate, r => r.Global.Ok.Rps);
+            var dpopSize = (int)Math.Clamp(gatewayRps * (_warmup + _duration).TotalSeconds * _rounds * 0.6, 20_000, _line.GetInt("dpop-pool", 600_000));
+            var mintStart = Stopwatch.GetTimestamp();
+            using var proofs = new DpopProofMinter();
+            var dpopTokens = minter.MintMany(_copies, i => new TokenClaims($"dpop-{runId}-{i}", $"ds-{i}", $"dj-{i}", now - 1, now + 7200, Jkt: proofs.Thumbprint));
+            var athOf = dpopTokens.Select(DpopProofMinter.Ath).ToArray();
+            var htu = new Uri(gateway.Url, closed.Path).GetLeftPart(UriPartial.Path);
+            var iat = TokenMinter.Now;
+            var requests = new (string, string)[dpopSize];
+            Parallel.For(0, dpopSize, i => requests[i] = ("DPoP " + dpopTokens[i % _copies], proofs.Proof("GET", htu, athOf[i % _copies], iat)));
+            var mintSeconds = Stopwatch.GetElapsedTime(mintStart).TotalSeconds;
+            _report.Notes.Add(string.Create(CultureInfo.InvariantCulture,
+                $"dpop-tokens: {_copies} DPoP-bound tokens reused, {dpopSize:N0} proofs (one per request) pre-made in {mintSeconds:0.0} s; Gateway:Dpop:IatWindow 10 min"));
+            var gatewayPool = new DpopPool(requests);
+            var baselinePool = new DpopPool(requests);
+            var (b, g) = await AlternateAsync(baseline, gateway, t => ScenarioCatalog.Dpop(t, ClientFor(t), t.ChecksTokens ? gatewayPool : baselinePool, closed), cancellationToken);
+            var bareRps = Mean(b, r => r.Global.Ok.Rps);
+            var dpopRps = Mean(g, r => r.Global.Ok.Rps);
+            var dpopFailures = g.Sum(r => r.Global.Fail.Count);
+            _report.Comparison.Add(new ComparisonRow(
+                $"dpop-tokens (reused DPoP-bound tokens, a fresh proof each request), closed {_copies} copies: RPS ({dpopFailures:N0} gateway failures)",
+                bareRps.ToString("N0", CultureInfo.InvariantCulture), dpopRps.ToString("N0", CultureInfo.InvariantCulture),
+                bareRps > 0 ? (dpopRps / bareRps).ToString("0.00", CultureInfo.InvariantCulture) + "×" : "", "info", dpopFailures == 0 ? "info" : "MISS"));
+            _report.Comparison.Add(new ComparisonRow($"dpop-tokens vs reused bearer tokens, gateway RPS", gatewayRps.ToString("N0", CultureInfo.InvariantCulture),
+                dpopRps.ToString("N0", CultureInfo.InvariantCulture), gatewayRps > 0 ? (dpopRps / gatewayRps).ToString("0.00", CultureInfo.InvariantCulture) + "×" : "", "info", "info"));
+            AddCpuRow(ScenarioCatalog.DpopTokens, b, g);
+        }
+
         // 2. Open model at fractions of bare YARP's maximum: latency from intended start times.
         var fractions = _line.Get("open") is { } open
             ? open.Split(',').Select(f => double.Parse(f, CultureInfo.InvariantCulture) / 100).ToArray()

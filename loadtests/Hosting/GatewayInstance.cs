@@ -47,6 +47,8 @@ internal sealed class GatewayInstance
                 // Tokens are minted before the gateway starts; a fresh redis-server has no epoch marker, and the
                 // data-loss cut-off would refuse every token issued before the first start.
                 ["Redis"] = new JsonObject { ["Configuration"] = redis ?? "", ["DataLossCutoff"] = false },
+                // DPoP proofs for the dpop-tokens check are made before it is measured: a wide iat window.
+                ["Dpop"] = new JsonObject { ["IatWindow"] = "00:10:00" },
                 ["Tokens"] = new JsonObject
                 {
                     ["Issuers"] = new JsonArray(new JsonObject

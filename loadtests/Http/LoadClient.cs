@@ -28,13 +28,22 @@ internal static class LoadClient
         };
 
     /// <summary>GET with an optional Authorization value; ok when <paramref name="isOk"/> says so (default: 2xx).</summary>
-    public static async ValueTask<Response> GetAsync(HttpClient client, Uri uri, string? authorization, CancellationToken cancellationToken,
+    public static ValueTask<Response> GetAsync(HttpClient client, Uri uri, string? authorization, CancellationToken cancellationToken,
+        Func<HttpResponseMessage, bool>? isOk = null) => GetAsync(client, uri, authorization, null, cancellationToken, isOk);
+
+    /// <summary>GET with an optional Authorization value and an optional DPoP proof header.</summary>
+    public static async ValueTask<Response> GetAsync(HttpClient client, Uri uri, string? authorization, string? dpopProof, CancellationToken cancellationToken,
         Func<HttpResponseMessage, bool>? isOk = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, uri);
         if (authorization is not null)
         {
             request.Headers.TryAddWithoutValidation("Authorization", authorization);
+        }
+
+        if (dpopProof is not null)
+        {
+            request.Headers.TryAddWithoutValidation("DPoP", dpopProof);
         }
 
         using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);

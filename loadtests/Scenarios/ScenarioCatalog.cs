@@ -17,6 +17,7 @@ internal static class ScenarioCatalog
     public const string RevocationStorm = "revocation-storm";
     public const string RevocationLag = "revocation-lag";
     public const string Memory = "memory";
+    public const string DpopTokens = "dpop-tokens";
 
     public static readonly string[] RevokedReasons = ["token_revoked", "session_revoked", "user_version_stale"];
 
@@ -31,6 +32,40 @@ internal static class ScenarioCatalog
             Simulations = settings.Simulations,
             Monitor = target.Monitor,
             ExternalCounters = target.Counters,
+        };
+    }
+
+    /// <summary>
+    /// Reused DPoP-bound tokens, each request with a fresh proof from <paramref name="pool"/> (pre-made, so signing
+    /// does not load the generator while measuring): the gateway verifies one proof signature and makes one replay
+    /// check per request.
+    /// </summary>
+    public static Scenario Dpop(LoadTarget target, HttpClient client, DpopPool pool, ScenarioSettings settings, string name = DpopTokens)
+    {
+        var uri = new Uri(target.Url, settings.Path);
+        var reusedBefore = pool.Reused;
+        return new Scenario(name, ctx =>
+        {
+            var (authorization, proof) = pool.Next();
+            return LoadClient.GetAsync(client, uri, authorization, proof, ctx.CancellationToken);
+        })
+        {
+            Target = target.Name,
+            WarmUp = settings.WarmUp,
+            Simulations = settings.Simulations,
+            Monitor = target.Monitor,
+            ExternalCounters = target.Counters,
+            Clean = (result, _) =>
+            {
+                result.Metrics["dpop pool size"] = pool.Size;
+                var reused = pool.Reused - reusedBefore;
+                if (reused > 0 && target.ChecksTokens)
+                {
+                    result.Notes.Add($"the pre-made DPoP pool ran dry: {reused:N0} proofs were sent a second time (refused as replays); raise --dpop-pool");
+                }
+
+                return Task.CompletedTask;
+            },
         };
     }
 

@@ -7,7 +7,14 @@ using System.Text.Json;
 namespace LoadTests.Tokens;
 
 /// <summary>The claims of a minted token.</summary>
-internal readonly record struct TokenClaims(string Sub, string? Sid, string Jti, long IssuedAt, long Expires, long? Version = null);
+/// <param name="Sub"><c>sub</c>.</param>
+/// <param name="Sid"><c>sid</c>, if any.</param>
+/// <param name="Jti"><c>jti</c>.</param>
+/// <param name="IssuedAt"><c>iat</c> and <c>nbf</c>.</param>
+/// <param name="Expires"><c>exp</c>.</param>
+/// <param name="Version"><c>ver</c>, if any.</param>
+/// <param name="Jkt">A DPoP key thumbprint: the token carries <c>cnf.jkt</c> and needs a proof by that key.</param>
+internal readonly record struct TokenClaims(string Sub, string? Sid, string Jti, long IssuedAt, long Expires, long? Version = null, string? Jkt = null);
 
 /// <summary>
 /// Mints ES256 JWTs quickly (tens of thousands per second per core): a fixed header, a payload written with
@@ -59,6 +66,13 @@ internal sealed class TokenMinter : IDisposable
             if (claims.Version is { } version)
             {
                 writer.WriteNumber("ver", version);
+            }
+
+            if (claims.Jkt is { } jkt)
+            {
+                writer.WriteStartObject("cnf");
+                writer.WriteString("jkt", jkt);
+                writer.WriteEndObject();
             }
 
             writer.WriteEndObject();

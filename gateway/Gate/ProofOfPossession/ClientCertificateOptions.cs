@@ -11,4 +11,10 @@ public sealed class ClientCertificateOptions
     /// Null (the default): only a certificate of the gateway's own TLS connection counts.
     /// </summary>
     public string? ForwardedHeader { get; set; }
+
+    /// <summary>
+    /// The public https listeners (<c>Urls</c>) ask TLS clients for a certificate (optional; any issuer, the token's
+    /// <c>cnf.x5t#S256</c> is what binds it). Default false: no certificate is requested.
+    /// </summary>
+    public bool RequestOnTls { get; set; }
 }

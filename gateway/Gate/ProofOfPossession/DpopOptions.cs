@@ -26,6 +26,18 @@ public sealed class DpopOptions
     /// <summary>Entries of the single-instance replay cache (proof key and <c>jti</c>). Default 100000.</summary>
     public int ReplayCacheSize { get; set; } = 100_000;
 
+    /// <summary>
+    /// Where accepted proofs are remembered: <see cref="DpopReplayScope.Shared"/> (default; Redis when configured) or
+    /// <see cref="DpopReplayScope.Instance"/> (no Redis call; a proof may be replayed once per other instance).
+    /// </summary>
+    public DpopReplayScope ReplayScope { get; set; } = DpopReplayScope.Shared;
+
+    /// <summary>
+    /// Imported public keys of proofs kept for the next proof by the same key (importing a key costs several times a
+    /// signature check). Default 10000; 0 imports every proof's key afresh.
+    /// </summary>
+    public int KeyCacheSize { get; set; } = 10_000;
+
     /// <summary>Proofs longer than this many characters are refused before parsing. Default 8192.</summary>
     public int MaxProofSize { get; set; } = 8192;
 

@@ -34,6 +34,16 @@ internal sealed class DpopOptionsValidator : IValidateOptions<DpopOptions>
             errors.Add($"{prefix}:ReplayCacheSize: must be between 1 and 10000000");
         }
 
+        if (options.KeyCacheSize is < 0 or > 1_000_000)
+        {
+            errors.Add($"{prefix}:KeyCacheSize: must be between 0 and 1000000");
+        }
+
+        if (!Enum.IsDefined(options.ReplayScope))
+        {
+            errors.Add($"{prefix}:ReplayScope: must be Shared or Instance");
+        }
+
         if (options.MaxProofSize is < 1024 or > 65_536)
         {
             errors.Add($"{prefix}:MaxProofSize: must be between 1024 and 65536 characters");

@@ -33,6 +33,7 @@ internal sealed class DpopProofValidator
     private readonly long _pastSeconds;
     private readonly long _futureSeconds;
     private readonly int _maxProofSize;
+    private readonly ProofKeyCache _keys;
 
     public DpopProofValidator(DpopOptions options)
     {
@@ -40,6 +41,7 @@ internal sealed class DpopProofValidator
         _pastSeconds = (long)options.IatWindow.TotalSeconds;
         _futureSeconds = (long)options.IatFutureSkew.TotalSeconds;
         _maxProofSize = options.MaxProofSize;
+        _keys = new ProofKeyCache(options.KeyCacheSize);
     }
 
     /// <summary>Checks a proof; never throws for any input.</summary>
@@ -200,7 +202,7 @@ internal sealed class DpopProofValidator
             }
         }
 
-        if (!VerifySignature(proof, second, alg, jwk))
+        if (!VerifySignature(proof, second, alg, jwk, thumbprint))
         {
             return DpopProofResult.Fail(DpopReasons.SignatureInvalid);
         }
@@ -271,7 +273,7 @@ internal sealed class DpopProofValidator
         }
     }
 
-    private static bool VerifySignature(ReadOnlySpan<char> proof, int second, string alg, PublicJwk jwk)
+    private bool VerifySignature(ReadOnlySpan<char> proof, int second, string alg, PublicJwk jwk, string thumbprint)
     {
         var signatureText = proof[(second + 1)..];
         var signature = ArrayPool<byte>.Shared.Rent(Base64UrlStrict.DecodedLength(signatureText.Length));
@@ -285,8 +287,8 @@ internal sealed class DpopProofValidator
 
             var inputLength = Encoding.ASCII.GetBytes(proof[..second], input);
             return jwk.Kty == "EC"
-                ? VerifyEc(input.AsSpan(0, inputLength), signature.AsSpan(0, signatureLength), alg, jwk)
-                : VerifyRsa(input.AsSpan(0, inputLength), signature.AsSpan(0, signatureLength), alg, jwk);
+                ? VerifyEc(input.AsMemory(0, inputLength), signature.AsMemory(0, signatureLength), alg, jwk, thumbprint)
+                : VerifyRsa(input.AsMemory(0, inputLength), signature.AsMemory(0, signatureLength), alg, jwk, thumbprint);
         }
         catch (CryptographicException)
         {
@@ -300,7 +302,8 @@ internal sealed class DpopProofValidator
         }
     }
 
-    private static bool VerifyEc(ReadOnlySpan<byte> input, ReadOnlySpan<byte> signature, string alg, PublicJwk jwk)
+    // The imported key is cached by thumbprint (the thumbprint names exactly the members imported here).
+    private bool VerifyEc(ReadOnlyMemory<byte> input, ReadOnlyMemory<byte> signature, string alg, PublicJwk jwk, string thumbprint)
     {
         var size = PublicJwk.CoordinateSize(jwk.Crv!)!.Value;
         if (signature.Length != 2 * size)
@@ -308,15 +311,17 @@ internal sealed class DpopProofValidator
             return false;
         }
 
-        using var ecdsa = ECDsa.Create(new ECParameters
-        {
-            Curve = PublicJwk.Curve(jwk.Crv!),
-            Q = new ECPoint { X = Base64UrlStrict.Decode(jwk.X!), Y = Base64UrlStrict.Decode(jwk.Y!) },
-        });
-        return ecdsa.VerifyData(input, signature, Hash(alg), DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        return _keys.Verify(
+            thumbprint,
+            () => ECDsa.Create(new ECParameters
+            {
+                Curve = PublicJwk.Curve(jwk.Crv!),
+                Q = new ECPoint { X = Base64UrlStrict.Decode(jwk.X!), Y = Base64UrlStrict.Decode(jwk.Y!) },
+            }),
+            key => ((ECDsa)key).VerifyData(input.Span, signature.Span, Hash(alg), DSASignatureFormat.IeeeP1363FixedFieldConcatenation));
     }
 
-    private static bool VerifyRsa(ReadOnlySpan<byte> input, ReadOnlySpan<byte> signature, string alg, PublicJwk jwk)
+    private bool VerifyRsa(ReadOnlyMemory<byte> input, ReadOnlyMemory<byte> signature, string alg, PublicJwk jwk, string thumbprint)
     {
         var modulus = Base64UrlStrict.Decode(jwk.N!);
         if (modulus is null || signature.Length != modulus.Length)
@@ -324,9 +329,11 @@ internal sealed class DpopProofValidator
             return false;
         }
 
-        using var rsa = RSA.Create(new RSAParameters { Modulus = modulus, Exponent = Base64UrlStrict.Decode(jwk.E!) });
         var padding = alg[0] == 'P' ? RSASignaturePadding.Pss : RSASignaturePadding.Pkcs1;
-        return rsa.VerifyData(input, signature, Hash(alg), padding);
+        return _keys.Verify(
+            thumbprint,
+            () => RSA.Create(new RSAParameters { Modulus = modulus, Exponent = Base64UrlStrict.Decode(jwk.E!) }),
+            key => ((RSA)key).VerifyData(input.Span, signature.Span, Hash(alg), padding));
     }
 
     private static HashAlgorithmName Hash(string alg) => alg.AsSpan(2) switch

@@ -1,3 +1,5 @@
+using Gateway.Gate.ProofOfPossession;
+
 namespace Gateway.Gate.Refusals;
 
 /// <summary>
@@ -32,6 +34,28 @@ public static class Reasons
     public static readonly RefusalReason InsufficientScope = new("insufficient_scope", RefusalShape.InsufficientScope, true, "The token lacks a scope this route requires.");
     public static readonly RefusalReason UseLimitReached = new("use_limit_reached", RefusalShape.InvalidToken, false, "The token has been used as often as this route allows.");
 
+    // Proof of possession (RFC 9449 DPoP, RFC 8705 certificate binding). The proof codes are the validator's (DpopReasons).
+    public static readonly RefusalReason DpopRequired = new("dpop_required", RefusalShape.InvalidDpopProof, false, "This route or issuer accepts DPoP-bound tokens only.");
+    public static readonly RefusalReason DpopSchemeRequired = new("dpop_scheme_required", RefusalShape.InvalidDpopProof, false, "A DPoP-bound token must be sent with the DPoP scheme and a proof.");
+    public static readonly RefusalReason DpopProofMissing = Proof(DpopReasons.ProofMissing, "Exactly one DPoP proof header is required.");
+    public static readonly RefusalReason DpopProofTooLarge = Proof(DpopReasons.ProofTooLarge, "The DPoP proof is larger than this gateway accepts.");
+    public static readonly RefusalReason DpopProofInvalid = Proof(DpopReasons.ProofInvalid, "The DPoP proof is not a well-formed proof JWT.");
+    public static readonly RefusalReason DpopTypeInvalid = Proof(DpopReasons.TypeInvalid, "The DPoP proof's typ is not dpop+jwt.");
+    public static readonly RefusalReason DpopAlgorithmNotAllowed = Proof(DpopReasons.AlgorithmNotAllowed, "The DPoP proof's alg is not accepted.");
+    public static readonly RefusalReason DpopJwkInvalid = Proof(DpopReasons.JwkInvalid, "The DPoP proof's jwk is not a usable public key.");
+    public static readonly RefusalReason DpopJwkPrivate = Proof(DpopReasons.JwkPrivate, "The DPoP proof's jwk carries private key material.");
+    public static readonly RefusalReason DpopKeyMismatch = Proof(DpopReasons.KeyMismatch, "The DPoP proof is signed by another key than the token is bound to.");
+    public static readonly RefusalReason DpopHtmMismatch = Proof(DpopReasons.HtmMismatch, "The DPoP proof was made for another method.");
+    public static readonly RefusalReason DpopHtuMismatch = Proof(DpopReasons.HtuMismatch, "The DPoP proof was made for another URI.");
+    public static readonly RefusalReason DpopAthMismatch = Proof(DpopReasons.AthMismatch, "The DPoP proof was made for another access token.");
+    public static readonly RefusalReason DpopProofStale = Proof(DpopReasons.ProofStale, "The DPoP proof is too old.");
+    public static readonly RefusalReason DpopProofFuture = Proof(DpopReasons.ProofFuture, "The DPoP proof is issued in the future.");
+    public static readonly RefusalReason DpopNonceRequired = new(DpopReasons.NonceRequired, RefusalShape.UseDpopNonce, false, "The DPoP proof must carry the server's nonce.");
+    public static readonly RefusalReason DpopNonceInvalid = new(DpopReasons.NonceInvalid, RefusalShape.UseDpopNonce, false, "The DPoP proof's nonce is expired or unknown.");
+    public static readonly RefusalReason DpopSignatureInvalid = Proof(DpopReasons.SignatureInvalid, "The DPoP proof's signature is invalid.");
+    public static readonly RefusalReason DpopProofReplayed = Proof(DpopReasons.ProofReplayed, "The DPoP proof was used before.");
+    public static readonly RefusalReason CertificateMismatch = new(DpopReasons.CertificateMismatch, RefusalShape.InvalidToken, false, "The token is bound to a client certificate this request does not present.");
+
     // The session state.
     public static readonly RefusalReason TokenRevoked = new("token_revoked", RefusalShape.InvalidToken, false, "The token was revoked.");
     public static readonly RefusalReason SessionRevoked = new("session_revoked", RefusalShape.InvalidToken, false, "The token's session was ended.");
@@ -53,12 +77,21 @@ public static class Reasons
         Missing, TooLarge, Malformed, UnknownIssuer, InvalidAudience, AlgorithmNotAllowed, UnsupportedHeader, UnknownKey,
         InvalidSignature, Expired, NotYetValid, InvalidType, InvalidClaim, MissingClaim, Invalid,
         InsufficientUserAuthentication, InsufficientScope, UseLimitReached,
+        DpopRequired, DpopSchemeRequired, DpopProofMissing, DpopProofTooLarge, DpopProofInvalid, DpopTypeInvalid, DpopAlgorithmNotAllowed,
+        DpopJwkInvalid, DpopJwkPrivate, DpopKeyMismatch, DpopHtmMismatch, DpopHtuMismatch, DpopAthMismatch, DpopProofStale, DpopProofFuture,
+        DpopNonceRequired, DpopNonceInvalid, DpopSignatureInvalid, DpopProofReplayed, CertificateMismatch,
         TokenRevoked, SessionRevoked, UserVersionStale, UserVersionAhead, StoreDataLost, SessionNotActive, TokenReplaced, RevokedByRule, RateSpike, StoreUnavailable,
         TooManyConnections,
     ];
+
+    /// <summary>The rows of proof-of-possession refusals answered with a DPoP challenge (<see cref="Refusal.Dpop"/>).</summary>
+    public static IEnumerable<RefusalReason> DpopChallenges =>
+        All.Where(r => r.Shape is RefusalShape.InvalidDpopProof or RefusalShape.UseDpopNonce);
 
     private static readonly Dictionary<string, RefusalReason> ByCode = All.ToDictionary(r => r.Code, StringComparer.Ordinal);
 
     /// <summary>The row of a reason code, or null.</summary>
     public static RefusalReason? Find(string code) => ByCode.GetValueOrDefault(code);
+
+    private static RefusalReason Proof(string code, string title) => new(code, RefusalShape.InvalidDpopProof, false, title);
 }

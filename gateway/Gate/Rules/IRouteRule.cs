@@ -18,4 +18,10 @@ internal interface IRouteRule
     /// "off" or is invalid (then <paramref name="error"/> says why, without the key: the caller names it).
     /// </summary>
     IRouteCheck? Compile(string value, out string? error);
+
+    /// <summary>
+    /// The check of a protected route whose metadata does not set this key; null (the default) for none. A rule with a
+    /// default applies to every protected route (proof of possession does), and such rules are judged first.
+    /// </summary>
+    IRouteCheck? Default => null;
 }

@@ -13,5 +13,11 @@ internal readonly record struct RuleContext(
     ISessionStore Store,
     long Now)
 {
+    /// <summary>The Authorization scheme the token came with.</summary>
+    public AuthorizationScheme Scheme { get; init; }
+
+    /// <summary>The access token as presented (a slice of the Authorization header), for a DPoP proof's <c>ath</c>.</summary>
+    public ReadOnlyMemory<char> Credential { get; init; }
+
     public CancellationToken Cancel => Http.RequestAborted;
 }

@@ -79,6 +79,12 @@ public sealed class RedisKeys(string prefix)
     /// <summary>A one-time id (replay guard).</summary>
     public RedisKey Once(UserKey user, string id) => User(user, "once:" + Escape(id));
 
+    /// <summary>
+    /// An accepted DPoP proof (<c>dpop:</c> + a SHA-256 digest of key thumbprint and <c>jti</c>, see DpopReplayGuard):
+    /// no user's key, so outside every hash tag; its TTL ends with the proof's <c>iat</c> window.
+    /// </summary>
+    public RedisKey ProofReplay(string digestKey) => Prefix + digestKey;
+
     /// <summary>The hash tag of a user's keys, without braces.</summary>
     public static string Tag(UserKey user) => Escape(user.Issuer) + "|" + Escape(user.Subject);
 
