@@ -17,13 +17,11 @@ internal sealed class CloseOnExpiryRule : IRouteRule
 
     public IRouteCheck? Compile(string value, out string? error)
     {
-        if (!bool.TryParse(value, out var on))
+        if (!RuleValues.TryParseFlag(value, out var on, out error))
         {
-            error = $"'{value}' is not true or false";
             return null;
         }
 
-        error = null;
         return on ? On : Off;
     }
 }

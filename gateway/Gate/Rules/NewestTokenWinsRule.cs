@@ -18,9 +18,8 @@ internal sealed class NewestTokenWinsRule(IOptions<SessionOptions> options) : IR
 
     public IRouteCheck? Compile(string value, out string? error)
     {
-        if (!bool.TryParse(value, out var on))
+        if (!RuleValues.TryParseFlag(value, out var on, out error))
         {
-            error = $"'{value}' is not true or false";
             return null;
         }
 
