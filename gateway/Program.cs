@@ -5,14 +5,7 @@ using Microsoft.Extensions.Configuration;
 
 if (args.Length > 0 && args[0] == MintTokenCommand.Name)
 {
-    var configFile = ConfigFileLocator.Locate(args);
-    var configuration = new ConfigurationBuilder();
-    if (configFile is not null)
-    {
-        configuration.AddJsonFile(configFile, optional: false);
-    }
-
-    return MintTokenCommand.Run(ConfigFileLocator.Strip(args), configuration.AddEnvironmentVariables().Build(), Console.Out, Console.Error);
+    return MintTokenCommand.Run(ConfigFileLocator.Strip(args), GatewayConfiguration.ForTool(args), Console.Out, Console.Error);
 }
 
 if (args.Length > 0 && args[0] == HealthCheckCommand.Name)

@@ -18,14 +18,7 @@ internal static class HealthCheckCommand
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error)
     {
-        var configFile = ConfigFileLocator.Locate(args);
-        var builder = new ConfigurationBuilder();
-        if (configFile is not null)
-        {
-            builder.AddJsonFile(configFile, optional: true);
-        }
-
-        var configuration = builder.AddEnvironmentVariables().Build();
+        var configuration = GatewayConfiguration.ForTool(args);
         var rest = ConfigFileLocator.Strip(args);
         var path = rest.Contains("--ready", StringComparer.Ordinal) ? HealthServiceCollectionExtensions.ReadyPath : HealthServiceCollectionExtensions.LivePath;
         var urlIndex = Array.IndexOf(rest, "--url");

@@ -26,13 +26,7 @@ public static class GatewayApp
         var builder = WebApplication.CreateBuilder(rest);
         if (configFile is not null)
         {
-            var environment = builder.Environment.EnvironmentName;
-            builder.Configuration.AddJsonFile(configFile, optional: false, reloadOnChange: true);
-            builder.Configuration.AddJsonFile(
-                Path.Combine(Path.GetDirectoryName(configFile)!, $"appsettings.{environment}.json"), optional: true, reloadOnChange: true);
-            // Environment variables and the command line still win over the file.
-            builder.Configuration.AddEnvironmentVariables();
-            builder.Configuration.AddCommandLine(rest);
+            builder.Configuration.AddGatewaySources(configFile, builder.Environment.EnvironmentName, rest, reloadOnChange: true);
         }
 
         configure?.Invoke(builder);
