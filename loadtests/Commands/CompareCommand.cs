@@ -106,7 +106,9 @@ internal sealed class CompareCommand
         if (Runs(ScenarioCatalog.DpopTokens))
         {
             var gatewayRps = Mean(reusedGate, r => r.Global.Ok.Rps);
-            var dpopSize = (int)Math.Clamp(gatewayRps * (_warmup + _duration).TotalSeconds * _rounds * 0.6, 20_000, _line.GetInt("dpop-pool", 600_000));
+
+            // A proof is good once: the pool must outlast every round without wrapping (bare YARP's rate bounds the gateway's).
+            var dpopSize = (int)Math.Clamp(Mean(reusedBase, r => r.Global.Ok.Rps) * (_warmup + _duration).TotalSeconds * _rounds, 20_000, _line.GetInt("dpop-pool", 600_000));
             var mintStart = Stopwatch.GetTimestamp();
             using var proofs = new DpopProofMinter();
             var dpopTokens = minter.MintMany(_copies, i => new TokenClaims($"dpop-{runId}-{i}", $"ds-{i}", $"dj-{i}", now - 1, now + 7200, Jkt: proofs.Thumbprint));
