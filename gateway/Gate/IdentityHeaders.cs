@@ -40,9 +40,11 @@ internal sealed class IdentityHeaders
             return;
         }
 
+        // Enumerate the pairs, not Keys: Kestrel builds a new set of every name for Keys on each call.
         List<string>? doomed = null;
-        foreach (var name in headers.Keys)
+        foreach (var pair in headers)
         {
+            var name = pair.Key;
             foreach (var identity in _all)
             {
                 if (SameFolded(name, identity))
