@@ -72,7 +72,6 @@ public static class NodeModules
             start.ArgumentList.Add(argument);
         }
 
-        var output = new StringBuilder();
         Process process;
         try
         {
@@ -81,13 +80,12 @@ public static class NodeModules
         catch (System.ComponentModel.Win32Exception ex)
         {
             throw new InvalidOperationException(
-                "npm is not on PATH. Install Node.js and npm (apt-get install -y nodejs npm; .ci/run does this) to run the identity provider tests.", ex);
+                "npm is not on PATH. Install Node.js and npm (apt-get install -y nodejs npm; ./test.sh does this) to run the identity provider tests.", ex);
         }
 
         using (process)
         {
-            process.OutputDataReceived += (_, e) => Append(output, e.Data);
-            process.ErrorDataReceived += (_, e) => Append(output, e.Data);
+            var output = ProcessOutput.Capture(process);
             process.BeginOutputReadLine();
             process.BeginErrorReadLine();
             using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
@@ -98,32 +96,13 @@ public static class NodeModules
             catch (OperationCanceledException)
             {
                 process.Kill(entireProcessTree: true);
-                throw new TimeoutException($"npm ci in {directory} took over 5 minutes: {Snapshot(output)}");
+                throw new TimeoutException($"npm ci in {directory} took over 5 minutes: {output}");
             }
 
             if (process.ExitCode != 0)
             {
-                throw new InvalidOperationException($"npm ci in {directory} failed with exit code {process.ExitCode}: {Snapshot(output)}");
+                throw new InvalidOperationException($"npm ci in {directory} failed with exit code {process.ExitCode}: {output}");
             }
-        }
-    }
-
-    private static void Append(StringBuilder output, string? line)
-    {
-        if (line is not null)
-        {
-            lock (output)
-            {
-                output.AppendLine(line);
-            }
-        }
-    }
-
-    private static string Snapshot(StringBuilder output)
-    {
-        lock (output)
-        {
-            return output.ToString();
         }
     }
 }

@@ -155,7 +155,6 @@ public sealed class RedisServer : IAsyncLifetime, IAsyncDisposable
             start.ArgumentList.Add(argument);
         }
 
-        var output = new StringBuilder();
         Process process;
         try
         {
@@ -164,11 +163,10 @@ public sealed class RedisServer : IAsyncLifetime, IAsyncDisposable
         catch (System.ComponentModel.Win32Exception ex)
         {
             throw new InvalidOperationException(
-                "redis-server is not on PATH. Install it (apt-get install -y redis-server; .ci/run does this) to run the Redis tests.", ex);
+                "redis-server is not on PATH. Install it (apt-get install -y redis-server; ./test.sh does this) to run the Redis tests.", ex);
         }
 
-        process.OutputDataReceived += (_, e) => Append(output, e.Data);
-        process.ErrorDataReceived += (_, e) => Append(output, e.Data);
+        var output = ProcessOutput.Capture(process);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _process = process;
@@ -179,7 +177,7 @@ public sealed class RedisServer : IAsyncLifetime, IAsyncDisposable
         {
             if (process.HasExited)
             {
-                throw new InvalidOperationException($"redis-server exited with code {process.ExitCode}: {Snapshot(output)}");
+                throw new InvalidOperationException($"redis-server exited with code {process.ExitCode}: {output}");
             }
 
             try
@@ -197,25 +195,6 @@ public sealed class RedisServer : IAsyncLifetime, IAsyncDisposable
         }
 
         Kill();
-        throw new TimeoutException($"redis-server on port {Port} did not answer PING within 10 s: {Snapshot(output)}");
-    }
-
-    private static void Append(StringBuilder output, string? line)
-    {
-        if (line is not null)
-        {
-            lock (output)
-            {
-                output.AppendLine(line);
-            }
-        }
-    }
-
-    private static string Snapshot(StringBuilder output)
-    {
-        lock (output)
-        {
-            return output.ToString();
-        }
+        throw new TimeoutException($"redis-server on port {Port} did not answer PING within 10 s: {output}");
     }
 }
