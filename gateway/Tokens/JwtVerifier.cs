@@ -75,7 +75,8 @@ internal sealed partial class JwtVerifier
         var now = _time.GetUtcNow().ToUnixTimeSeconds();
 
         // A token dated ahead would survive a logout-everywhere; an auth_time ahead would satisfy any MaxTokenAge.
-        if (numbers.Iat > now + _skewSeconds || ReadInteger(jwt, claims.AuthTime) > now + _skewSeconds)
+        var authTime = ReadInteger(jwt, claims.AuthTime);
+        if (numbers.Iat > now + _skewSeconds || authTime > now + _skewSeconds)
         {
             return TokenResult.Fail(Reasons.InvalidClaim);
         }
@@ -101,7 +102,7 @@ internal sealed partial class JwtVerifier
         }
 
         // The configured issuer string, not the token's copy: one instance shared by every cached token.
-        return TokenResult.Ok(new VerifiedToken(issuer.Issuer, sub, sid, jti, numbers.Iat.Value, numbers.Exp.Value, ReadInteger(jwt, claims.AuthTime), version)
+        return TokenResult.Ok(new VerifiedToken(issuer.Issuer, sub, sid, jti, numbers.Iat.Value, numbers.Exp.Value, authTime, version)
         {
             ClientId = client,
             Audiences = [.. jwt.Audiences],

@@ -43,38 +43,30 @@ internal static class ScenarioCatalog
     public static Scenario Dpop(LoadTarget target, HttpClient client, DpopPool pool, ScenarioSettings settings, string name = DpopTokens)
     {
         var uri = new Uri(target.Url, settings.Path);
-        var reusedBefore = pool.Reused;
-        return new Scenario(name, ctx =>
-        {
-            var (authorization, proof) = pool.Next();
-            return LoadClient.GetAsync(client, uri, authorization, proof, ctx.CancellationToken);
-        })
-        {
-            Target = target.Name,
-            WarmUp = settings.WarmUp,
-            Simulations = settings.Simulations,
-            Monitor = target.Monitor,
-            ExternalCounters = target.Counters,
-            Clean = (result, _) =>
+        return Pooled(name, target, settings, pool.Size, () => pool.Reused, "dpop pool size",
+            "the pre-made DPoP pool ran dry: {0:N0} proofs were sent a second time (refused as replays); raise --dpop-pool",
+            ctx =>
             {
-                result.Metrics["dpop pool size"] = pool.Size;
-                var reused = pool.Reused - reusedBefore;
-                if (reused > 0 && target.ChecksTokens)
-                {
-                    result.Notes.Add($"the pre-made DPoP pool ran dry: {reused:N0} proofs were sent a second time (refused as replays); raise --dpop-pool");
-                }
-
-                return Task.CompletedTask;
-            },
-        };
+                var (authorization, proof) = pool.Next();
+                return LoadClient.GetAsync(client, uri, authorization, proof, ctx.CancellationToken);
+            });
     }
 
     /// <summary>A new token on every request, pre-minted so minting does not load the generator while measuring.</summary>
     public static Scenario Unique(LoadTarget target, HttpClient client, TokenPool pool, ScenarioSettings settings, string name = UniqueTokens)
     {
         var uri = new Uri(target.Url, settings.Path);
-        var reusedBefore = pool.Reused;
-        return new Scenario(name, ctx => LoadClient.GetAsync(client, uri, pool.Next(), ctx.CancellationToken))
+        return Pooled(name, target, settings, pool.Size, () => pool.Reused, "token pool size",
+            "the pre-minted pool ran dry: {0:N0} tokens were sent a second time (cache hits); raise --unique-pool (--peer-pool for the peers check)",
+            ctx => LoadClient.GetAsync(client, uri, pool.Next(), ctx.CancellationToken));
+    }
+
+    // A scenario drawing every request from a pre-made pool, noting in the report when the pool ran dry during the run.
+    private static Scenario Pooled(string name, LoadTarget target, ScenarioSettings settings, int size, Func<long> reused, string sizeMetric, string dryNote,
+        Func<ScenarioContext, ValueTask<Response>> body)
+    {
+        var reusedBefore = reused();
+        return new Scenario(name, body)
         {
             Target = target.Name,
             WarmUp = settings.WarmUp,
@@ -83,11 +75,11 @@ internal static class ScenarioCatalog
             ExternalCounters = target.Counters,
             Clean = (result, _) =>
             {
-                result.Metrics["token pool size"] = pool.Size;
-                var reused = pool.Reused - reusedBefore;
-                if (reused > 0 && target.ChecksTokens)
+                result.Metrics[sizeMetric] = size;
+                var sentAgain = reused() - reusedBefore;
+                if (sentAgain > 0 && target.ChecksTokens)
                 {
-                    result.Notes.Add($"the pre-minted pool ran dry: {reused:N0} tokens were sent a second time (cache hits); raise --unique-pool (--peer-pool for the peers check)");
+                    result.Notes.Add(string.Format(System.Globalization.CultureInfo.InvariantCulture, dryNote, sentAgain));
                 }
 
                 return Task.CompletedTask;
