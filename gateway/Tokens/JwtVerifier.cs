@@ -111,6 +111,7 @@ internal sealed partial class JwtVerifier
             KeyId = key!.Jwk.Kid,
             Binding = binding,
             VerifiedBy = key,
+            IssuerKeys = issuer.Keys,
             KeySetVersion = issuer.Keys.Current.Version,
         });
     }

@@ -68,12 +68,12 @@ internal sealed class TokenVerifier
     // A key that left the JWKS takes every token it signed with it, also those verified before.
     private bool KeyStillPublished(VerifiedToken token)
     {
-        if (token.VerifiedBy is not { } key || _jwt.Find(token.Issuer) is not { } issuer)
+        if (token.VerifiedBy is not { } key || token.IssuerKeys is not { } keys)
         {
             return false;
         }
 
-        var current = issuer.Keys.Current;
+        var current = keys.Current;
         return current.Version == token.KeySetVersion || current.Contains(key);
     }
 

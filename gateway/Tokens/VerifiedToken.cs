@@ -42,6 +42,9 @@ public sealed record VerifiedToken(
     /// <summary>The key that verified it; checked against the issuer's current set on every cache hit.</summary>
     internal SigningKey? VerifiedBy { get; init; }
 
+    /// <summary>The key source of its issuer, so a cache hit checks the current key set without an issuer lookup.</summary>
+    internal IssuerKeys? IssuerKeys { get; init; }
+
     /// <summary>The <see cref="KeySet.Version"/> it was verified under: while it is current, no key re-check is needed.</summary>
     internal long KeySetVersion { get; init; }
 
