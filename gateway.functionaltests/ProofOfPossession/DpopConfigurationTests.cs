@@ -24,7 +24,9 @@ public sealed class DpopConfigurationTests(StandardGateway fixture) : IClassFixt
         await Refusals.AssertDpopRefusalAsync(challenge, "dpop_nonce_required", error: "use_dpop_nonce");
         var nonce = Assert.Single(challenge.Headers.GetValues("DPoP-Nonce"));
 
-        using var forged = await DpopGateway.SendAsync(gateway, HttpMethod.Get, Path, "DPoP", token, [proofs.Build("GET", url, token, nonce: "A" + nonce[1..])]);
+        // Change the first character to one it is not: "A" + nonce[1..] was the nonce itself once in 64 runs.
+        var changed = (nonce[0] == 'A' ? 'B' : 'A') + nonce[1..];
+        using var forged = await DpopGateway.SendAsync(gateway, HttpMethod.Get, Path, "DPoP", token, [proofs.Build("GET", url, token, nonce: changed)]);
         await Refusals.AssertDpopRefusalAsync(forged, "dpop_nonce_invalid", error: "use_dpop_nonce");
 
         using var ok = await DpopGateway.SendAsync(gateway, HttpMethod.Get, Path, "DPoP", token, [proofs.Build("GET", url, token, nonce: nonce)]);
