@@ -20,4 +20,17 @@ public sealed class LoggingOptionsTests
         Assert.Contains(lines, l => l.StartsWith("Gateway:Logging:Format:", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("Gateway:Logging:RefusalSummaryInterval:", StringComparison.Ordinal));
     }
+
+    [Theory]
+    [InlineData("Gateway:Telemetry:Tracing")]
+    [InlineData("Gateway:Telemetry:HttpMetrics")]
+    public async Task TelemetrySwitch_NotTrueOrFalse_StartupFailsNamingTheKey(string key)
+    {
+        using var signing = TestKey.Es256();
+        var config = GatewayConfig.StandardInline(JwksDocument.Of(signing), "http://127.0.0.1:9/").Set(key, JsonValue.Create("maybe"));
+
+        var error = await GatewayHost.StartExpectingFailureAsync(config);
+
+        Assert.Contains(StartupErrors.Describe(error), l => l.StartsWith(key + ": 'maybe'", StringComparison.Ordinal));
+    }
 }

@@ -18,6 +18,9 @@ internal sealed record RoutePolicy(string RouteId, bool Anonymous, FailureMode? 
     /// <summary>The route's "allowed" request counter (metrics), taken once so a forwarded request costs one increment.</summary>
     public System.Runtime.CompilerServices.StrongBox<long> AllowedCount { get; init; } = new();
 
+    /// <summary>The route's tag on <c>gateway.request.duration</c>, built once so recording allocates nothing.</summary>
+    public KeyValuePair<string, object?> RouteTag { get; } = new("route", RouteId);
+
     /// <summary>How the route's open connections are guarded (WebSockets, event streams, ...).</summary>
     public ConnectionPolicy Connections { get; init; } = ConnectionPolicy.Default;
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Gateway.Gate.Connections;
 using Gateway.Gate.Refusals;
 using Gateway.Proxy;
@@ -45,6 +46,7 @@ internal sealed partial class TokenGateMiddleware
 
     public async Task InvokeAsync(HttpContext context)
     {
+        var start = Stopwatch.GetTimestamp();
         var policy = _policies.Get(context.Features.Get<IReverseProxyFeature>()!.Route.Config);
         var headers = context.Request.Headers;
         _identity.Strip(headers);
@@ -54,6 +56,7 @@ internal sealed partial class TokenGateMiddleware
             if (verdict.Refusal is { } refusal)
             {
                 await RefuseAsync(context, policy.RouteId, refusal);
+                _metrics.RequestEnded(policy.RouteTag, start);
                 return;
             }
 
@@ -64,6 +67,7 @@ internal sealed partial class TokenGateMiddleware
             }
 
             // Only WebSockets, event streams and requests on guarded routes are registered; ordinary requests pass by.
+            // They are left out of the duration histogram: a stream's lifetime is not a latency.
             if (GuardedConnections.Classify(context, policy) is { } kind)
             {
                 await ForwardGuardedAsync(context, policy, verdict.Token!, kind);
@@ -73,6 +77,7 @@ internal sealed partial class TokenGateMiddleware
 
         Interlocked.Increment(ref policy.AllowedCount.Value);
         await _next(context);
+        _metrics.RequestEnded(policy.RouteTag, start);
     }
 
     private async Task ForwardGuardedAsync(HttpContext context, RoutePolicy policy, VerifiedToken token, ConnectionKind kind)

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 
 namespace Gateway.Telemetry;
@@ -6,6 +7,9 @@ namespace Gateway.Telemetry;
 /// <summary>The console formatter chosen by <c>Gateway:Logging:Format</c>.</summary>
 internal static class GatewayLogging
 {
+    /// <summary>ASP.NET Core's per-request log category (request starting/finished at Information).</summary>
+    public const string HostingDiagnosticsCategory = "Microsoft.AspNetCore.Hosting.Diagnostics";
+
     private const string Timestamp = "yyyy-MM-ddTHH:mm:ss.fffZ ";
 
     public static void Validate(LoggingOptions options, List<string> errors)
@@ -38,6 +42,11 @@ internal static class GatewayLogging
             formatter.TimestampFormat = Timestamp.TrimEnd();
             formatter.JsonWriterOptions = new System.Text.Json.JsonWriterOptions { Indented = false };
         });
+        // ASP.NET Core starts an Activity for every request as soon as its hosting category logs at any level (for log
+        // scopes, which stay off here), and HttpClient then starts a child and writes traceparent upstream: measured, a
+        // visible share of a reused token's cost. Off by default; a configured level for the category still wins
+        // (inserted first, so an equally specific rule from configuration comes later and is chosen).
+        services.Configure<LoggerFilterOptions>(filters => filters.Rules.Insert(0, new LoggerFilterRule(null, HostingDiagnosticsCategory, LogLevel.None, null)));
         services.Configure<SimpleConsoleFormatterOptions>(formatter =>
         {
             formatter.IncludeScopes = false;

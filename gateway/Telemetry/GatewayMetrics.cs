@@ -21,6 +21,7 @@ public sealed class GatewayMetrics
     private long _tokenCacheMisses;
     private long _sessionCacheHits;
     private long _sessionCacheMisses;
+    private readonly Histogram<double> _requestDuration;
     private readonly Histogram<double> _verifyDuration;
     private readonly Histogram<double> _redisDuration;
     private readonly Counter<long> _redisErrors;
@@ -41,6 +42,8 @@ public sealed class GatewayMetrics
         // The per-request instruments are pre-aggregated: the hot path pays one interlocked increment, and the SDK reads
         // the totals when it collects (observable counters), not a tag-list aggregation per request.
         meter.CreateObservableCounter("gateway.requests", ObserveRequests, "{request}", "Requests on protected and anonymous routes, by route, outcome and reason");
+        _requestDuration = meter.CreateHistogram<double>("gateway.request.duration", "s",
+            "Time from route match to the end of the response, by route (forwarded and refused; not WebSockets, event streams or guarded routes)");
         _verifyDuration = meter.CreateHistogram<double>("gateway.token.verify.duration", "s", "Time to verify a token not found in the verified-token cache");
         meter.CreateObservableCounter("gateway.token.cache.lookups", () => Lookups(ref _tokenCacheHits, ref _tokenCacheMisses), "{lookup}", "Verified-token cache lookups, by result (hit, miss)");
         meter.CreateObservableCounter("gateway.session.cache.lookups", () => Lookups(ref _sessionCacheHits, ref _sessionCacheMisses), "{lookup}", "Session-state cache lookups, by result (hit, miss)");
@@ -81,6 +84,13 @@ public sealed class GatewayMetrics
     /// </summary>
     public StrongBox<long> RequestCounter(string route, string outcome, string? reason) =>
         _requestCounts.GetOrAdd((route, outcome, reason ?? "none"), static _ => new StrongBox<long>());
+
+    /// <summary>
+    /// One request's duration under its route's prebuilt tag: the gateway's own histogram replaces ASP.NET Core's and
+    /// HttpClient's per-request instruments (opt-in, <c>Gateway:Telemetry:HttpMetrics</c>), which cost several tags each.
+    /// </summary>
+    public void RequestEnded(KeyValuePair<string, object?> routeTag, long startTimestamp) =>
+        _requestDuration.Record(Stopwatch.GetElapsedTime(startTimestamp).TotalSeconds, routeTag);
 
     public void TokenCacheHit() => Interlocked.Increment(ref _tokenCacheHits);
 

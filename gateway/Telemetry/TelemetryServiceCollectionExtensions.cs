@@ -27,8 +27,15 @@ public static class TelemetryServiceCollectionExtensions
     /// <summary>Tracing on or off; default: on when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set.</summary>
     public const string TracingKey = "Gateway:Telemetry:Tracing";
 
+    /// <summary>
+    /// ASP.NET Core's and HttpClient's per-request instruments on or off; default off. Each costs a tag-list
+    /// aggregation per request; <c>gateway.request.duration</c> (one prebuilt tag) covers the dashboard without them.
+    /// </summary>
+    public const string HttpMetricsKey = "Gateway:Telemetry:HttpMetrics";
+
     // Seconds-based histograms get boundaries that fit them; the SDK's default boundaries are meant for milliseconds.
     private static readonly double[] FastBoundaries = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25];
+    private static readonly double[] RequestBoundaries = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
     private static readonly double[] RedisBoundaries = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
     private static readonly double[] LagBoundaries = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -67,7 +74,7 @@ public static class TelemetryServiceCollectionExtensions
 
         // Spans are only made when someone can receive them: with no exporter, an always-on tracer would cost every
         // request three activities for nothing (measured: a visible share of the hot path).
-        if (configuration.GetValue<bool?>(TracingKey) ?? otlp)
+        if (Switch(configuration, TracingKey, errors) ?? otlp)
         {
             otel.WithTracing(tracing => tracing
                 .AddSource(GatewayActivitySource.Name)
@@ -75,12 +82,14 @@ public static class TelemetryServiceCollectionExtensions
                 .AddHttpClientInstrumentation());
         }
 
+        // Kestrel's meter counts per connection, not per request. ASP.NET Core's and HttpClient's request meters cost
+        // about as much per request as the whole gate check of a reused token (measured, README "Performance"): opt-in.
+        string[] httpMeters = Switch(configuration, HttpMetricsKey, errors) == true ? ["Microsoft.AspNetCore.Hosting", "System.Net.Http"] : [];
         otel.WithMetrics(metrics => metrics
                 .AddMeter(GatewayMetrics.MeterName)
-                // Only the meters the dashboard and alerts use: request duration and connections in, request duration
-                // out. Routing's per-request match counter and the rest are left off the hot path.
-                .AddMeter("Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "System.Net.Http")
-                .AddMeter("System.Runtime")
+                .AddMeter("Microsoft.AspNetCore.Server.Kestrel", "System.Runtime")
+                .AddMeter(httpMeters)
+                .AddView("gateway.request.duration", new ExplicitBucketHistogramConfiguration { Boundaries = RequestBoundaries })
                 .AddView("gateway.token.verify.duration", new ExplicitBucketHistogramConfiguration { Boundaries = FastBoundaries })
                 .AddView("gateway.redis.duration", new ExplicitBucketHistogramConfiguration { Boundaries = RedisBoundaries })
                 .AddView("gateway.revocation.lag", new ExplicitBucketHistogramConfiguration { Boundaries = LagBoundaries })
@@ -99,6 +108,24 @@ public static class TelemetryServiceCollectionExtensions
         }
 
         return builder;
+    }
+
+    // A switch that is neither true nor false fails start-up naming its key, rather than throwing from the binder.
+    private static bool? Switch(ConfigurationManager configuration, string key, List<string> errors)
+    {
+        var text = configuration[key];
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        if (bool.TryParse(text, out var value))
+        {
+            return value;
+        }
+
+        errors.Add($"{key}: '{text}' is not true or false");
+        return null;
     }
 
     /// <summary>The Prometheus scrape endpoint <c>/metrics</c>, on the admin listener only, no API key.</summary>
