@@ -36,8 +36,8 @@ public sealed class HotPathTelemetryTests(StandardGateway fixture) : IClassFixtu
             Assert.Equal(HttpStatusCode.OK, open.StatusCode);
         }
 
-        var after = await PrometheusScrape.FromAsync(fixture.Gateway);
         const string count = "gateway_request_duration_seconds_count";
+        var after = await PrometheusScrape.WhenAsync(fixture.Gateway, s => s.Sum(count) - before.Sum(count) >= 3);
         Assert.Equal(2, after.Sum(count, ("route", "api")) - before.Sum(count, ("route", "api")));
         Assert.Equal(1, after.Sum(count, ("route", "public")) - before.Sum(count, ("route", "public")));
         Assert.Equal(0, after.Sum("http_server_request_duration_seconds_count"));
@@ -55,7 +55,7 @@ public sealed class HotPathTelemetryTests(StandardGateway fixture) : IClassFixtu
             Assert.Equal(HttpStatusCode.OK, allowed.StatusCode);
         }
 
-        var scrape = await PrometheusScrape.FromAsync(gateway);
+        var scrape = await PrometheusScrape.WhenAsync(gateway, s => s.Sum("http_server_request_duration_seconds_count") > 0 && s.Sum("gateway_request_duration_seconds_count") > 0);
         Assert.True(scrape.Sum("http_server_request_duration_seconds_count") > 0);
         Assert.True(scrape.Sum("http_client_request_duration_seconds_count") > 0);
         Assert.True(scrape.Sum("gateway_request_duration_seconds_count") > 0);

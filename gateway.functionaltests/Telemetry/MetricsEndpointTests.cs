@@ -33,7 +33,7 @@ public sealed class MetricsEndpointTests(ObservedGateway fixture)
             Assert.Equal(HttpStatusCode.Unauthorized, expired.StatusCode);
         }
 
-        var after = await PrometheusScrape.FromAsync(gateway);
+        var after = await PrometheusScrape.WhenAsync(gateway, s => s.Sum("gateway_request_duration_seconds_count", route) - before.Sum("gateway_request_duration_seconds_count", route) >= 4);
         double Delta(params (string, string)[] labels) => after.Sum(Requests, labels) - before.Sum(Requests, labels);
         Assert.Equal(2, Delta(route, ("outcome", "allowed"), ("reason", "none")));
         Assert.Equal(1, Delta(route, ("outcome", "denied"), ("reason", Reasons.Missing.Code)));

@@ -27,6 +27,25 @@ public sealed partial class PrometheusScrape
         return Parse(await response.Content.ReadAsStringAsync());
     }
 
+    /// <summary>
+    /// Scrapes until <paramref name="done"/> holds or 5 s pass, then returns the last scrape: a response reaches the
+    /// client a moment before the gateway records its duration.
+    /// </summary>
+    public static async Task<PrometheusScrape> WhenAsync(GatewayHost gateway, Func<PrometheusScrape, bool> done)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (true)
+        {
+            var scrape = await FromAsync(gateway);
+            if (done(scrape) || DateTime.UtcNow > deadline)
+            {
+                return scrape;
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
     public static PrometheusScrape Parse(string text)
     {
         var samples = new List<PrometheusSample>();

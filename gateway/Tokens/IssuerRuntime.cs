@@ -24,12 +24,16 @@ internal sealed class IssuerRuntime
         // its typ is checked by the logout endpoint's rules (absent or logout+jwt), not by the access-token types.
         LogoutParameters = issuer.LogoutAudiences.Count == 0 ? null : CreateParameters(keys, options, issuer.LogoutAudiences, null);
 
+        _accessAudiences = new HashSet<string>(issuer.Audiences, StringComparer.Ordinal);
+        _logoutAudiences = new HashSet<string>(issuer.LogoutAudiences, StringComparer.Ordinal);
+        _validTypes = [.. issuer.ValidTypes];
         var clientIds = new HashSet<string>(issuer.ClientIdsWithoutAudience, StringComparer.Ordinal);
+        _clientIds = clientIds;
         if (clientIds.Count > 0)
         {
             // Cognito-style access tokens name their client in client_id and carry no aud: accepted for these clients
             // only; a token that has an aud is still judged by Audiences alone.
-            var audiences = new HashSet<string>(issuer.Audiences, StringComparer.Ordinal);
+            var audiences = _accessAudiences;
             AccessParameters.RequireAudience = false;
             AccessParameters.AudienceValidator = (tokenAudiences, securityToken, _) =>
             {
@@ -43,6 +47,11 @@ internal sealed class IssuerRuntime
             };
         }
     }
+
+    private readonly HashSet<string> _accessAudiences;
+    private readonly HashSet<string> _logoutAudiences;
+    private readonly HashSet<string> _clientIds;
+    private readonly string[] _validTypes;
 
     public IssuerKeys Keys { get; }
 
@@ -65,6 +74,30 @@ internal sealed class IssuerRuntime
 
     /// <summary>Null when the issuer has no <c>LogoutAudiences</c>: its back-channel logouts are refused.</summary>
     public TokenValidationParameters? LogoutParameters { get; }
+
+    /// <summary>
+    /// The audience rule of <see cref="AccessParameters"/> or <see cref="LogoutParameters"/>, for the direct signature
+    /// path: exact, case-sensitive membership; with no <c>aud</c>, only a listed <c>client_id</c> (access tokens).
+    /// </summary>
+    public bool AudienceAccepted(JsonWebToken jwt, bool logout)
+    {
+        var accepted = logout ? _logoutAudiences : _accessAudiences;
+        var any = false;
+        foreach (var audience in jwt.Audiences)
+        {
+            any = true;
+            if (accepted.Contains(audience))
+            {
+                return true;
+            }
+        }
+
+        return !any && !logout && _clientIds.Count > 0 && jwt.TryGetPayloadValue<string>("client_id", out var client) && _clientIds.Contains(client);
+    }
+
+    /// <summary>The <c>typ</c> rule of <see cref="AccessParameters"/>: any when no ValidTypes, else an exact, case-sensitive match.</summary>
+    public bool TypeAccepted(string? typ) =>
+        _validTypes.Length == 0 || (!string.IsNullOrEmpty(typ) && Array.IndexOf(_validTypes, typ) >= 0);
 
     private static TokenValidationParameters CreateParameters(IssuerKeys keys, TokenOptions options, IEnumerable<string> audiences, IEnumerable<string>? validTypes) => new()
     {
