@@ -26,7 +26,7 @@ public sealed class SessionOptions
 
     /// <summary>
     /// Denylisted sids and jtis each instance holds as a replica of the shared store's (8-byte hashes), so a new token
-    /// of a warm user needs no round trip. Default 2,000,000 (about 100 MB at most); 0 turns the replica off; a store
+    /// of a warm user needs no round trip. Default 2,000,000 (about 50 MB at most: 12-byte slots, at least 3/8 full); 0 turns the replica off; a store
     /// holding more makes the replica stand aside (every new id is then read from the store).
     /// </summary>
     public int DenylistReplicaSize { get; set; } = 2_000_000;

@@ -35,6 +35,7 @@ public sealed class GatewayMetrics
     private readonly Counter<long> _connectionsClosed;
     private readonly Counter<long> _inventory;
     private readonly ConcurrentDictionary<string, int> _healthChecks = new(StringComparer.Ordinal);
+    private volatile Sessions.DenylistReplica? _replica;
 
     public GatewayMetrics(IMeterFactory meterFactory)
     {
@@ -60,6 +61,8 @@ public sealed class GatewayMetrics
         _inventory = meter.CreateCounter<long>("gateway.inventory.writes", "{write}", "Session inventory writes, by outcome (queued, written, dropped, failed)");
         meter.CreateObservableGauge("gateway.health.check.status", ObserveHealth, unit: null,
             description: "Last result of each health check (1 healthy, 0 not), by check; refreshed every Gateway:Health:ProbeInterval");
+        meter.CreateObservableGauge("gateway.denylist.replica.entries", ObserveReplica, "{entry}",
+            "Denylisted sid/jti hashes this instance's replica holds (Redis only), by complete (true: it vouches for absence)");
     }
 
     /// <summary>Refusals counted since the last summary, for the rate-limited Warning line.</summary>
@@ -163,6 +166,17 @@ public sealed class GatewayMetrics
 
     /// <summary>Records a health check's latest result for the <c>gateway.health.check.status</c> gauge.</summary>
     public void HealthChecked(string check, bool healthy) => _healthChecks[check] = healthy ? 1 : 0;
+
+    /// <summary>Reports this replica's size (Redis only: the embedded store has none).</summary>
+    public void ObserveDenylistReplica(Sessions.DenylistReplica replica) => _replica = replica;
+
+    private IEnumerable<Measurement<long>> ObserveReplica()
+    {
+        if (_replica is { } replica)
+        {
+            yield return new Measurement<long>(replica.Count, new KeyValuePair<string, object?>("complete", replica.IsComplete ? "true" : "false"));
+        }
+    }
 
     private IEnumerable<Measurement<int>> ObserveHealth()
     {

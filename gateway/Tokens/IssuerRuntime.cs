@@ -55,6 +55,9 @@ internal sealed class IssuerRuntime
 
     public IssuerKeys Keys { get; }
 
+    /// <summary>This issuer's <c>aud</c> and scope lists, shared by its cached tokens.</summary>
+    public SharedClaimLists SharedLists { get; } = new();
+
     public string Issuer => Keys.Issuer;
 
     public HashSet<string> Algorithms { get; }

@@ -105,9 +105,9 @@ internal sealed partial class JwtVerifier
         return TokenResult.Ok(new VerifiedToken(issuer.Issuer, sub, sid, jti, numbers.Iat.Value, numbers.Exp.Value, authTime, version)
         {
             ClientId = client,
-            Audiences = [.. jwt.Audiences],
+            Audiences = issuer.SharedLists.Share([.. jwt.Audiences]),
             Tenant = issuer.TenantClaim is { } tenantClaim ? ReadString(jwt, tenantClaim) : null,
-            Scopes = scopes,
+            Scopes = issuer.SharedLists.Share(scopes),
             KeyId = key!.Jwk.Kid,
             Binding = binding,
             VerifiedBy = key,

@@ -15,7 +15,7 @@ internal static class Usage
               dotnet run --project loadtests -c Release -- <command> [options]
 
               compare [--quick] [--duration 20s] [--warmup 5s] [--rounds 2] [--copies 32] [--open 50,70,90]
-                      [--memory-tokens 1000000] [--peer-rounds 3] [--peer-denylist 10000] [--peer-pool 1500000] [--dpop-pool 600000]
+                      [--memory-tokens 1000000] [--memory-denylist N] [--peer-rounds 3] [--peer-denylist 10000] [--peer-pool 1500000] [--dpop-pool 600000]
                       [--only a,b] [--skip a,b] [--gateway-dll PATH] [--threshold EXPR]... [--reports DIR]
                   Starts a backend, redis-server, the gateway (Release) and bare YARP on loopback, alternates baseline and
                   gateway runs, prints ratios, writes reports to loadtests/reports/<timestamp>/. Checks: dpop-tokens, open,

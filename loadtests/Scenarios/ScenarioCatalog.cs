@@ -320,7 +320,7 @@ internal static class ScenarioCatalog
                 return Response.Ok(0);
             }
 
-            var token = minter.Mint(new TokenClaims($"mem-{runId}-{k}", $"ms-{k}", $"mj-{k}", now, now + 3600));
+            var token = minter.Mint(new TokenClaims(DenylistSeed.Subject(runId, k), $"ms-{k}", $"mj-{k}", now, now + 3600));
             return await LoadClient.GetAsync(client, uri, "Bearer " + token, ctx.CancellationToken);
         })
         {

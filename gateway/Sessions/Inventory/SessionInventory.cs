@@ -64,7 +64,7 @@ internal sealed partial class SessionInventory : BackgroundService
         }
 
         // Two requests racing here may both queue a write; the store merges them (min/max), so that costs one write.
-        _marks.Set(key, new Mark(period, Math.Max(token.IssuedAt, mark?.NewestIat ?? 0)));
+        _marks.Set(key, new Mark(period, Math.Max(token.IssuedAt, mark.NewestIat)));
         var sighting = new SessionSighting(sid, token.ClientId, period * _resolution, token.IssuedAt, token.AuthTime,
             _options.UserAgentHint ? ClientHints.Agent(context.Request.Headers.UserAgent) : null,
             _options.AddressHint ? ClientHints.Address(context.Connection.RemoteIpAddress) : null);
@@ -110,7 +110,8 @@ internal sealed partial class SessionInventory : BackgroundService
         }
     }
 
-    private sealed record Mark(long Period, long NewestIat);
+    // A value in the map's node, not an object of its own (one per tracked session); default (not found) has NewestIat 0.
+    private readonly record struct Mark(long Period, long NewestIat);
 
     private static partial class Log
     {

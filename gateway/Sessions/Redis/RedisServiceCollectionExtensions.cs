@@ -34,7 +34,12 @@ internal static class RedisServiceCollectionExtensions
         services.AddSingleton<StoreEpoch>();
         services.AddSingleton<RevocationSubscriber>();
         services.AddHostedService(sp => sp.GetRequiredService<RevocationSubscriber>());
-        services.AddSingleton(sp => new DenylistReplica(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<SessionOptions>>().Value.DenylistReplicaSize));
+        services.AddSingleton(sp =>
+        {
+            var replica = new DenylistReplica(sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IOptions<SessionOptions>>().Value.DenylistReplicaSize);
+            sp.GetRequiredService<Telemetry.GatewayMetrics>().ObserveDenylistReplica(replica);
+            return replica;
+        });
         services.AddSingleton(sp => new CachingSessionStore(sp.GetRequiredService<RedisSessionStore>(), sp.GetRequiredService<SessionStateCache>(),
             sp.GetRequiredService<DenylistReplica>(), sp.GetRequiredService<DenylistLifetime>(), sp.GetRequiredService<StoreEpoch>(),
             sp.GetRequiredService<Telemetry.GatewayMetrics>(), sp.GetRequiredService<RevocationNotifier>(), sp.GetRequiredService<IOptions<SessionOptions>>()));

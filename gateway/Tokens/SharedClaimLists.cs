@@ -1,0 +1,58 @@
+namespace Gateway.Tokens;
+
+/// <summary>
+/// The claim lists (<c>aud</c>, scopes) of one issuer's tokens, shared: most tokens of an issuer carry one of a few
+/// equal lists, and every verified token is cached, so each keeps a reference to one shared array (and its strings)
+/// instead of its own. Bounded by <see cref="MaxLists"/>; a list beyond it is kept as given. Only a token's first
+/// verification looks here (a short scan), never a cache hit. The arrays are never written after sharing.
+/// </summary>
+internal sealed class SharedClaimLists
+{
+    public const int MaxLists = 64;
+
+    private readonly Lock _add = new();
+    private volatile string[][] _lists = [];
+
+    /// <summary>The shared list equal to <paramref name="values"/> (same strings, same order), else <paramref name="values"/> itself.</summary>
+    public string[] Share(string[] values)
+    {
+        if (values.Length == 0)
+        {
+            return [];
+        }
+
+        if (Find(_lists, values) is { } shared)
+        {
+            return shared;
+        }
+
+        lock (_add)
+        {
+            var lists = _lists;
+            if (Find(lists, values) is { } raced)
+            {
+                return raced;
+            }
+
+            if (lists.Length < MaxLists)
+            {
+                _lists = [.. lists, values];
+            }
+
+            return values;
+        }
+    }
+
+    private static string[]? Find(string[][] lists, string[] values)
+    {
+        foreach (var list in lists)
+        {
+            if (list.AsSpan().SequenceEqual(values))
+            {
+                return list;
+            }
+        }
+
+        return null;
+    }
+}
