@@ -75,7 +75,8 @@ public sealed class AdminSurfaceTests(ReliabilityRig rig, ITestOutputHelper outp
         }
 
         output.WriteLine($"failed admin authentications took {string.Join(", ", times.Select(t => $"{t.TotalMilliseconds:0} ms"))}; a valid key then {valid.Elapsed.TotalMilliseconds:0} ms");
-        Assert.True(times[^1] > times[0] + TimeSpan.FromMilliseconds(300), "the 4th failure should take clearly longer than the 1st");
+        // Held 100, 200, 400 and 800 ms: a busy machine only adds to each, so the 4th is judged by its own floor.
+        Assert.True(times[^1] >= TimeSpan.FromMilliseconds(700) && times[^1] > times[0], "the 4th failure should be held about 800 ms, longer than the 1st");
         Assert.True(times[0] >= TimeSpan.FromMilliseconds(90), "even the first failure is held a little");
     }
 
