@@ -74,5 +74,15 @@ public sealed class TokenShapeTests
     public void HasUniqueMembers_Duplicate_ReturnsFalse() =>
         Assert.False(TokenShape.HasUniqueMembers(Encoding.UTF8.GetBytes("{\"a\":1,\"a\":1}")));
 
+    [Fact]
+    public void Check_AfterAWalkThatStoppedMidway_NamesOfTheNextTokenAreJudgedAfresh()
+    {
+        // The member-name sets are reused per thread: one left mid-walk (a duplicate deep inside) must not leak.
+        Assert.Equal(TokenShapeVerdict.Malformed, TokenShape.Check(Token("""{"sub":"a","cnf":{"jkt":"x","o":{"k":1,"k":2}}}"""), IntegerClaims));
+        Assert.Equal(TokenShapeVerdict.WellFormed, TokenShape.Check(Token("""{"sub":"a","cnf":{"jkt":"x","o":{"k":1}}}"""), IntegerClaims));
+        Assert.Equal(TokenShapeVerdict.Malformed, TokenShape.Check(Token("""{"sub":"a","cnf":{"jkt":"x","jkt":"y"}}"""), IntegerClaims));
+        Assert.Equal(TokenShapeVerdict.WellFormed, TokenShape.Check(Token("""{"sub":"a","k":[{"k":1},{"k":1}]}"""), IntegerClaims));
+    }
+
     private static string Token(string payload) => TokenFactory.Unsigned(Header, payload, "c2ln");
 }

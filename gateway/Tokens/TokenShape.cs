@@ -17,6 +17,9 @@ internal static class TokenShape
 
     private const int MaxDepth = 8;
 
+    [ThreadStatic]
+    private static NameScopes? t_scratch;
+
     private static readonly SearchValues<char> TokenChars =
         SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.");
 
@@ -80,9 +83,11 @@ internal static class TokenShape
                 return TokenShapeVerdict.Malformed;
             }
 
-            // One set of names per open object; only objects can repeat a name.
-            var scopes = new Stack<HashSet<string>?>();
-            scopes.Push(new HashSet<string>(StringComparer.Ordinal));
+            // One set of names per open object; only objects can repeat a name. The sets are reused on this thread:
+            // a never-seen token would otherwise pay a stack and two sets of allocations on every request.
+            var scratch = t_scratch ??= new NameScopes();
+            var scopes = scratch.Begin();
+            scopes.Push(scratch.Rent());
             var invalidClaim = false;
             while (reader.Read())
             {
@@ -102,7 +107,7 @@ internal static class TokenShape
                             invalidClaim |= typed.Integers.Contains(name) ? !IsNumericDate(ref reader) : reader.TokenType != JsonTokenType.String;
                             if (reader.TokenType == JsonTokenType.StartObject)
                             {
-                                scopes.Push(new HashSet<string>(StringComparer.Ordinal));
+                                scopes.Push(scratch.Rent());
                             }
                             else if (reader.TokenType == JsonTokenType.StartArray)
                             {
@@ -112,14 +117,14 @@ internal static class TokenShape
 
                         break;
                     case JsonTokenType.StartObject:
-                        scopes.Push(new HashSet<string>(StringComparer.Ordinal));
+                        scopes.Push(scratch.Rent());
                         break;
                     case JsonTokenType.StartArray:
                         scopes.Push(null);
                         break;
                     case JsonTokenType.EndObject:
                     case JsonTokenType.EndArray:
-                        scopes.Pop();
+                        scratch.Return(scopes.Pop());
                         if (scopes.Count == 0)
                         {
                             if (reader.Read())
@@ -178,5 +183,39 @@ internal static class TokenShape
 
         value = parsed;
         return true;
+    }
+
+    /// <summary>The per-thread stack of member-name sets <see cref="InspectJson"/> walks with (synchronous: no await in between).</summary>
+    private sealed class NameScopes
+    {
+        // A set that grew past this (a hostile object with many members) is not kept for the next token.
+        private const int MaxKeptNames = 64;
+
+        private readonly Stack<HashSet<string>?> _scopes = new();
+        private readonly Stack<HashSet<string>> _free = new();
+
+        /// <summary>The empty stack of scopes, sets left by an earlier walk (one that returned early) put back.</summary>
+        public Stack<HashSet<string>?> Begin()
+        {
+            while (_scopes.TryPop(out var set))
+            {
+                Return(set);
+            }
+
+            return _scopes;
+        }
+
+        public HashSet<string> Rent() => _free.TryPop(out var set) ? set : new HashSet<string>(StringComparer.Ordinal);
+
+        public void Return(HashSet<string>? set)
+        {
+            if (set is null || set.Count > MaxKeptNames || _free.Count >= MaxDepth)
+            {
+                return;
+            }
+
+            set.Clear();
+            _free.Push(set);
+        }
     }
 }
