@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Gateway.Tokens;
@@ -14,6 +15,15 @@ internal static class Algorithms
     };
 
     public static IEnumerable<string> Known => Families.Keys;
+
+    /// <summary>The hash of a known RSA, RSA-PSS or ECDSA <c>alg</c> (its last three digits), or null for another.</summary>
+    public static HashAlgorithmName? HashOf(string alg) => alg.Length == 5 ? alg.AsSpan(2) switch
+    {
+        "256" => HashAlgorithmName.SHA256,
+        "384" => HashAlgorithmName.SHA384,
+        "512" => HashAlgorithmName.SHA512,
+        _ => null,
+    } : null;
 
     public static bool IsKnown(string alg) => Families.ContainsKey(alg);
 

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.IdentityModel.Tokens;
@@ -60,19 +59,14 @@ internal sealed class DirectSignature
     public bool Verify(string alg, string token)
     {
         var end = token.LastIndexOf('.');
-        if (end <= 0 || HashOf(alg) is not { } hash)
+        if (end <= 0 || Algorithms.HashOf(alg) is not { } hash)
         {
             return false;
         }
 
         var encoded = token.AsSpan(end + 1);
-        if (!IsCanonical(encoded) || Base64Url.GetMaxDecodedLength(encoded.Length) > MaxSignatureBytes)
-        {
-            return false;
-        }
-
         Span<byte> signature = stackalloc byte[MaxSignatureBytes];
-        if (Base64Url.DecodeFromChars(encoded, signature, out var consumed, out var length) != OperationStatus.Done || consumed != encoded.Length)
+        if (Base64UrlStrict.DecodedLength(encoded.Length) > MaxSignatureBytes || !Base64UrlStrict.TryDecode(encoded, signature, out var length))
         {
             return false;
         }
@@ -104,35 +98,5 @@ internal sealed class DirectSignature
         {
             ArrayPool<byte>.Shared.Return(input);
         }
-    }
-
-    private static HashAlgorithmName? HashOf(string alg) => alg.AsSpan(2) switch
-    {
-        "256" => HashAlgorithmName.SHA256,
-        "384" => HashAlgorithmName.SHA384,
-        "512" => HashAlgorithmName.SHA512,
-        _ => null,
-    };
-
-    // One byte string has one spelling: the unused low bits of the last character must be zero (RFC 4648 §3.5).
-    private static bool IsCanonical(ReadOnlySpan<char> encoded)
-    {
-        var unused = (encoded.Length % 4) switch { 2 => 4, 3 => 2, 1 => -1, _ => 0 };
-        if (unused <= 0)
-        {
-            return unused == 0;
-        }
-
-        var last = encoded[^1];
-        var value = last switch
-        {
-            >= 'A' and <= 'Z' => last - 'A',
-            >= 'a' and <= 'z' => last - 'a' + 26,
-            >= '0' and <= '9' => last - '0' + 52,
-            '-' => 62,
-            '_' => 63,
-            _ => -1,
-        };
-        return value >= 0 && (value & ((1 << unused) - 1)) == 0;
     }
 }

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Buffers.Text;
 using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
+using Gateway.Tokens;
 
 namespace Gateway.Gate.ProofOfPossession;
 

@@ -3,6 +3,7 @@ using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Gateway.Tokens;
 
 namespace Gateway.Gate.ProofOfPossession;
 
@@ -336,10 +337,6 @@ internal sealed class DpopProofValidator
             key => ((RSA)key).VerifyData(input.Span, signature.Span, Hash(alg), padding));
     }
 
-    private static HashAlgorithmName Hash(string alg) => alg.AsSpan(2) switch
-    {
-        "256" => HashAlgorithmName.SHA256,
-        "384" => HashAlgorithmName.SHA384,
-        _ => HashAlgorithmName.SHA512,
-    };
+    // The proof's alg passed the allow-list (asymmetric algorithms only), so it names a hash.
+    private static HashAlgorithmName Hash(string alg) => Algorithms.HashOf(alg)!.Value;
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Gateway.Tokens;
 
 namespace Gateway.Gate.ProofOfPossession;
 

@@ -1,11 +1,11 @@
 using System.Buffers;
 using System.Buffers.Text;
 
-namespace Gateway.Gate.ProofOfPossession;
+namespace Gateway.Tokens;
 
 /// <summary>
 /// Canonical base64url only: the URL-safe alphabet, no padding, no whitespace, and zero unused trailing bits, so
-/// one value has exactly one spelling (a lenient decoder lets the same proof or key travel under many).
+/// one value has exactly one spelling (a lenient decoder lets the same token, proof or key travel under many).
 /// </summary>
 internal static class Base64UrlStrict
 {
