@@ -9,6 +9,11 @@ namespace Gateway.Tokens;
 /// </summary>
 internal sealed class IssuerRuntime
 {
+    private readonly HashSet<string> _accessAudiences;
+    private readonly HashSet<string> _logoutAudiences;
+    private readonly HashSet<string> _clientIds;
+    private readonly string[] _validTypes;
+
     public IssuerRuntime(IssuerKeys keys, TokenOptions options)
     {
         Keys = keys;
@@ -27,31 +32,15 @@ internal sealed class IssuerRuntime
         _accessAudiences = new HashSet<string>(issuer.Audiences, StringComparer.Ordinal);
         _logoutAudiences = new HashSet<string>(issuer.LogoutAudiences, StringComparer.Ordinal);
         _validTypes = [.. issuer.ValidTypes];
-        var clientIds = new HashSet<string>(issuer.ClientIdsWithoutAudience, StringComparer.Ordinal);
-        _clientIds = clientIds;
-        if (clientIds.Count > 0)
+        _clientIds = new HashSet<string>(issuer.ClientIdsWithoutAudience, StringComparer.Ordinal);
+        if (_clientIds.Count > 0)
         {
             // Cognito-style access tokens name their client in client_id and carry no aud: accepted for these clients
-            // only; a token that has an aud is still judged by Audiences alone.
-            var audiences = _accessAudiences;
+            // only; a token that has an aud is still judged by Audiences alone. One rule for both signature paths.
             AccessParameters.RequireAudience = false;
-            AccessParameters.AudienceValidator = (tokenAudiences, securityToken, _) =>
-            {
-                var list = tokenAudiences?.ToList() ?? [];
-                if (list.Count > 0)
-                {
-                    return list.Exists(audiences.Contains);
-                }
-
-                return securityToken is JsonWebToken jwt && jwt.TryGetPayloadValue<string>("client_id", out var client) && clientIds.Contains(client);
-            };
+            AccessParameters.AudienceValidator = (_, securityToken, _) => securityToken is JsonWebToken jwt && AudienceAccepted(jwt, logout: false);
         }
     }
-
-    private readonly HashSet<string> _accessAudiences;
-    private readonly HashSet<string> _logoutAudiences;
-    private readonly HashSet<string> _clientIds;
-    private readonly string[] _validTypes;
 
     public IssuerKeys Keys { get; }
 
