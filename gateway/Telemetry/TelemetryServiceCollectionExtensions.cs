@@ -119,12 +119,12 @@ public static class TelemetryServiceCollectionExtensions
             return null;
         }
 
-        if (bool.TryParse(text, out var value))
+        if (Gate.Rules.RuleValues.TryParseFlag(text, out var value, out var error))
         {
             return value;
         }
 
-        errors.Add($"{key}: '{text}' is not true or false");
+        errors.Add($"{key}: {error}");
         return null;
     }
 
