@@ -28,22 +28,14 @@ public sealed partial class PrometheusScrape
     }
 
     /// <summary>
-    /// Scrapes until <paramref name="done"/> holds or 5 s pass, then returns the last scrape: a response reaches the
-    /// client a moment before the gateway records its duration.
+    /// Scrapes until <paramref name="done"/> holds (5 s at most) and returns that scrape: a response reaches the client
+    /// a moment before the gateway records its duration.
     /// </summary>
     public static async Task<PrometheusScrape> WhenAsync(GatewayHost gateway, Func<PrometheusScrape, bool> done)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(5);
-        while (true)
-        {
-            var scrape = await FromAsync(gateway);
-            if (done(scrape) || DateTime.UtcNow > deadline)
-            {
-                return scrape;
-            }
-
-            await Task.Delay(20);
-        }
+        PrometheusScrape? last = null;
+        await Reliability.ReliabilityRig.WaitUntilAsync(async () => done(last = await FromAsync(gateway)), TimeSpan.FromSeconds(5), "the scrape shows the requests");
+        return last!;
     }
 
     public static PrometheusScrape Parse(string text)
