@@ -15,7 +15,15 @@ if [ ${#missing[@]} -gt 0 ]; then
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   export DEBIAN_FRONTEND=noninteractive
   $sudo apt-get update -qq
-  $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+  # One package at a time: a package the mirror cannot give must not keep the others (redis-server first) away.
+  failed=()
+  for package in "${missing[@]}"; do
+    $sudo apt-get install -y -qq "$package" >/dev/null || failed+=("$package")
+  done
+  if [ ${#failed[@]} -gt 0 ]; then
+    echo "could not install: ${failed[*]}" >&2
+    exit 1
+  fi
 fi
 
 # The Debian package starts a system redis on 6379; the tests start their own on free ports and need none.
