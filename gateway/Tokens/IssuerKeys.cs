@@ -14,6 +14,7 @@ internal sealed partial class IssuerKeys
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
     private volatile KeySet _current = KeySet.Empty;
+    private string? _document;
     private Task? _inFlight;
     private long _lastAttemptTimestamp = long.MinValue;
 
@@ -97,9 +98,18 @@ internal sealed partial class IssuerKeys
             using var response = await client.GetAsync(new Uri(Options.JwksUri!), cancellationToken);
             response.EnsureSuccessStatusCode();
             var json = await response.Content.ReadAsStringAsync(cancellationToken);
+            if (string.Equals(json, _document, StringComparison.Ordinal))
+            {
+                // The same document: the same set, so every token verified under it keeps its one-compare cache hit
+                // (a new set would make each of them look its key up again on every request).
+                Problem = SkippedKeys(_current);
+                return;
+            }
+
             var set = KeySet.Parse(json, _time.GetUtcNow());
             var previous = _current;
             _current = set;
+            _document = json;
             Announce(previous, set);
         }
         catch (Exception ex) when (ex is HttpRequestException or FormatException or TaskCanceledException or OperationCanceledException)
@@ -142,8 +152,11 @@ internal sealed partial class IssuerKeys
             Log.KeysWithdrawn(_logger, Issuer, withdrawn);
         }
 
-        Problem = set.Skipped.Count > 0 ? $"{set.Skipped.Count} JWKS key(s) skipped: {string.Join("; ", set.Skipped)}" : null;
+        Problem = SkippedKeys(set);
     }
+
+    private static string? SkippedKeys(KeySet set) =>
+        set.Skipped.Count > 0 ? $"{set.Skipped.Count} JWKS key(s) skipped: {string.Join("; ", set.Skipped)}" : null;
 
     private static partial class Log
     {
