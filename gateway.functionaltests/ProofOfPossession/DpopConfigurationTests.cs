@@ -9,6 +9,9 @@ namespace Gateway.FunctionalTests.ProofOfPossession;
 public sealed class DpopConfigurationTests(StandardGateway fixture) : IClassFixture<StandardGateway>
 {
     private const string Path = "/api/orders";
+    private const string PublicOrigin = "https://api.example.com";
+
+    private static readonly Dictionary<string, string> Forwarded = new() { ["X-Forwarded-Proto"] = "https", ["X-Forwarded-Host"] = "api.example.com" };
 
     [Fact]
     public async Task Nonces_AProofWithoutOne_GetsUseDpopNonce_ThenTheNoncePasses()
@@ -82,19 +85,15 @@ public sealed class DpopConfigurationTests(StandardGateway fixture) : IClassFixt
     public async Task Replay_OnAnotherInstance_IsRefused_WithASharedRedis()
     {
         await using var redis = await RedisServer.StartAsync();
-        var config = Standard().WithRedis(redis.ConnectionString)
-            .Set("Gateway:Redis:DataLossCutoff", false)
-            .Set("Gateway:ForwardedHeaders:TrustedProxies", new JsonArray("127.0.0.1", "::1"));
+        var config = BehindOneLoadBalancer(redis);
         await using var first = await GatewayHost.StartAsync(config);
         await using var second = await GatewayHost.StartAsync(config);
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var token = BoundToken(key);
-        // Both instances behind one load balancer: the client addressed https://api.example.com, which the proxy forwards.
-        var proof = new DpopProofBuilder(key).Build("GET", new Uri("https://api.example.com" + Path), token);
-        var forwarded = new Dictionary<string, string> { ["X-Forwarded-Proto"] = "https", ["X-Forwarded-Host"] = "api.example.com" };
+        var proof = new DpopProofBuilder(key).Build("GET", new Uri(PublicOrigin + Path), token);
 
-        using var accepted = await DpopGateway.SendAsync(first, HttpMethod.Get, Path, "DPoP", token, [proof], forwarded);
-        using var replayed = await DpopGateway.SendAsync(second, HttpMethod.Get, Path, "DPoP", token, [proof], forwarded);
+        using var accepted = await DpopGateway.SendAsync(first, HttpMethod.Get, Path, "DPoP", token, [proof], Forwarded);
+        using var replayed = await DpopGateway.SendAsync(second, HttpMethod.Get, Path, "DPoP", token, [proof], Forwarded);
 
         Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
         await Refusals.AssertDpopRefusalAsync(replayed, "dpop_proof_replayed");
@@ -107,20 +106,16 @@ public sealed class DpopConfigurationTests(StandardGateway fixture) : IClassFixt
     public async Task Replay_OnAnotherInstance_Passes_WithReplayScopeInstance_ButNotOnTheSameOne()
     {
         await using var redis = await RedisServer.StartAsync();
-        var config = Standard().WithRedis(redis.ConnectionString)
-            .Set("Gateway:Redis:DataLossCutoff", false)
-            .Set("Gateway:Dpop:ReplayScope", "Instance")
-            .Set("Gateway:ForwardedHeaders:TrustedProxies", new JsonArray("127.0.0.1", "::1"));
+        var config = BehindOneLoadBalancer(redis).Set("Gateway:Dpop:ReplayScope", "Instance");
         await using var first = await GatewayHost.StartAsync(config);
         await using var second = await GatewayHost.StartAsync(config);
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var token = BoundToken(key);
-        var proof = new DpopProofBuilder(key).Build("GET", new Uri("https://api.example.com" + Path), token);
-        var forwarded = new Dictionary<string, string> { ["X-Forwarded-Proto"] = "https", ["X-Forwarded-Host"] = "api.example.com" };
+        var proof = new DpopProofBuilder(key).Build("GET", new Uri(PublicOrigin + Path), token);
 
-        using var accepted = await DpopGateway.SendAsync(first, HttpMethod.Get, Path, "DPoP", token, [proof], forwarded);
-        using var elsewhere = await DpopGateway.SendAsync(second, HttpMethod.Get, Path, "DPoP", token, [proof], forwarded);
-        using var again = await DpopGateway.SendAsync(first, HttpMethod.Get, Path, "DPoP", token, [proof], forwarded);
+        using var accepted = await DpopGateway.SendAsync(first, HttpMethod.Get, Path, "DPoP", token, [proof], Forwarded);
+        using var elsewhere = await DpopGateway.SendAsync(second, HttpMethod.Get, Path, "DPoP", token, [proof], Forwarded);
+        using var again = await DpopGateway.SendAsync(first, HttpMethod.Get, Path, "DPoP", token, [proof], Forwarded);
 
         Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
         Assert.Equal(HttpStatusCode.OK, elsewhere.StatusCode);
@@ -155,6 +150,11 @@ public sealed class DpopConfigurationTests(StandardGateway fixture) : IClassFixt
     }
 
     private GatewayConfig Standard() => GatewayConfig.Standard(fixture.Jwks.Url, fixture.Backend.Url);
+
+    // Two instances behind one load balancer on a shared Redis: the client addressed PublicOrigin, which the proxy forwards.
+    private GatewayConfig BehindOneLoadBalancer(RedisServer redis) => Standard().WithRedis(redis.ConnectionString)
+        .Set("Gateway:Redis:DataLossCutoff", false)
+        .Set("Gateway:ForwardedHeaders:TrustedProxies", new JsonArray("127.0.0.1", "::1"));
 
     private string BoundToken(ECDsa key) => TokenFactory.Mint(fixture.Es256, claims: Cnf(key));
 
