@@ -84,5 +84,24 @@ public sealed class TokenShapeTests
         Assert.Equal(TokenShapeVerdict.WellFormed, TokenShape.Check(Token("""{"sub":"a","k":[{"k":1},{"k":1}]}"""), IntegerClaims));
     }
 
+    [Fact]
+    public void Check_InvalidUtf8InAMemberNobodyReads_ReturnsMalformed()
+    {
+        // 0xC3 0x28 is not UTF-8: the parse decodes only what the gateway reads, so the whole JSON is checked first.
+        var payload = System.Text.Encoding.UTF8.GetBytes("{\"sub\":\"a\",\"x\":\"??\"}");
+        payload[^4] = 0xC3;
+        payload[^3] = 0x28;
+        var token = Gateway.Testing.Attacks.Jose.B64(Encoding.UTF8.GetBytes(Header)) + "." + Gateway.Testing.Attacks.Jose.B64(payload) + ".c2ln";
+
+        Assert.Equal(TokenShapeVerdict.Malformed, TokenShape.Check(token, IntegerClaims));
+    }
+
+    [Theory]
+    [InlineData("""{"sub":"a","x":{"y":"\ud800"}}""")]
+    [InlineData("""{"sub":"a","x":["\udc00"]}""")]
+    [InlineData("""{"\ud800":1}""")]
+    public void Check_LoneSurrogateEscapeAnywhere_ReturnsMalformed(string payload) =>
+        Assert.Equal(TokenShapeVerdict.Malformed, TokenShape.Check(Token(payload), IntegerClaims));
+
     private static string Token(string payload) => TokenFactory.Unsigned(Header, payload, "c2ln");
 }

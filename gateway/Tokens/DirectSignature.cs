@@ -56,7 +56,10 @@ internal sealed class DirectSignature
     /// True when the token's third segment is a valid <paramref name="alg"/> signature over its first two. The
     /// algorithm and the key's family were matched before (<see cref="Algorithms.KeyFits"/>).
     /// </summary>
-    public bool Verify(string alg, string token)
+    public bool Verify(string alg, string token) => Verify(alg, token.AsSpan());
+
+    /// <inheritdoc cref="Verify(string, string)"/>
+    public bool Verify(string alg, ReadOnlySpan<char> token)
     {
         var end = token.LastIndexOf('.');
         if (end <= 0 || Algorithms.HashOf(alg) is not { } hash)
@@ -64,7 +67,7 @@ internal sealed class DirectSignature
             return false;
         }
 
-        var encoded = token.AsSpan(end + 1);
+        var encoded = token[(end + 1)..];
         Span<byte> signature = stackalloc byte[MaxSignatureBytes];
         if (Base64UrlStrict.DecodedLength(encoded.Length) > MaxSignatureBytes || !Base64UrlStrict.TryDecode(encoded, signature, out var length))
         {
@@ -75,7 +78,7 @@ internal sealed class DirectSignature
         try
         {
             // TokenShape allowed only base64url characters and dots: the signing input is ASCII.
-            var written = Encoding.ASCII.GetBytes(token.AsSpan(0, end), input);
+            var written = Encoding.ASCII.GetBytes(token[..end], input);
             var data = input.AsSpan(0, written);
             var sig = signature[..length];
             if (_ecdsa is not null)

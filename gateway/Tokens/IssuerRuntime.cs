@@ -38,7 +38,8 @@ internal sealed class IssuerRuntime
             // Cognito-style access tokens name their client in client_id and carry no aud: accepted for these clients
             // only; a token that has an aud is still judged by Audiences alone. One rule for both signature paths.
             AccessParameters.RequireAudience = false;
-            AccessParameters.AudienceValidator = (_, securityToken, _) => securityToken is JsonWebToken jwt && AudienceAccepted(jwt, logout: false);
+            AccessParameters.AudienceValidator = (audiences, securityToken, _) => securityToken is JsonWebToken jwt &&
+                AudienceAccepted(audiences, jwt.TryGetPayloadValue<string>("client_id", out var client) ? client : null, logout: false);
         }
     }
 
@@ -71,11 +72,11 @@ internal sealed class IssuerRuntime
     /// The audience rule of <see cref="AccessParameters"/> or <see cref="LogoutParameters"/>, for the direct signature
     /// path: exact, case-sensitive membership; with no <c>aud</c>, only a listed <c>client_id</c> (access tokens).
     /// </summary>
-    public bool AudienceAccepted(JsonWebToken jwt, bool logout)
+    public bool AudienceAccepted(IEnumerable<string> audiences, string? clientId, bool logout)
     {
         var accepted = logout ? _logoutAudiences : _accessAudiences;
         var any = false;
-        foreach (var audience in jwt.Audiences)
+        foreach (var audience in audiences)
         {
             any = true;
             if (accepted.Contains(audience))
@@ -84,7 +85,7 @@ internal sealed class IssuerRuntime
             }
         }
 
-        return !any && !logout && _clientIds.Count > 0 && jwt.TryGetPayloadValue<string>("client_id", out var client) && _clientIds.Contains(client);
+        return !any && !logout && _clientIds.Count > 0 && clientId is not null && _clientIds.Contains(clientId);
     }
 
     /// <summary>The <c>typ</c> rule of <see cref="AccessParameters"/>: any when no ValidTypes, else an exact, case-sensitive match.</summary>

@@ -44,7 +44,11 @@ internal sealed partial class JwtVerifier
         var claimSets = _issuers.Values.Select(i => i.Claims).Append(_options.Claims).ToList();
         _typedClaims = new TypedClaims(
             [JwtRegisteredClaimNames.Exp, JwtRegisteredClaimNames.Nbf, JwtRegisteredClaimNames.Iat, .. claimSets.Select(c => c.AuthTime)],
-            [.. claimSets.SelectMany(c => new[] { c.Subject, c.Session, c.TokenId }), "client_id", "azp", "scope"]);
+            [.. claimSets.SelectMany(c => new[] { c.Subject, c.Session, c.TokenId }), "client_id", "azp", "scope"],
+            [
+                JwtRegisteredClaimNames.Iss, JwtRegisteredClaimNames.Aud, "scp", "cnf", "events", "nonce",
+                .. _issuers.Values.SelectMany(i => new[] { i.VersionClaim, i.TenantClaim }).OfType<string>(),
+            ]);
     }
 
     /// <summary>The runtime of a configured issuer, or null.</summary>
@@ -53,16 +57,20 @@ internal sealed partial class JwtVerifier
     public IEnumerable<IssuerRuntime> Issuers => _issuers.Values;
 
     /// <summary>Verifies an access token.</summary>
-    public async ValueTask<TokenResult> VerifyAccessTokenAsync(string token, CancellationToken cancellationToken)
+    public ValueTask<TokenResult> VerifyAccessTokenAsync(string token, CancellationToken cancellationToken) =>
+        VerifyAccessTokenAsync(token.AsMemory(), cancellationToken);
+
+    /// <summary>Verifies an access token given as a slice (of a header value): the token is not copied.</summary>
+    public async ValueTask<TokenResult> VerifyAccessTokenAsync(ReadOnlyMemory<char> token, CancellationToken cancellationToken)
     {
-        var (refusal, jwt, issuer, numbers, key) = await VerifySignedAsync(token, logout: false, cancellationToken);
+        var (refusal, jwt, issuer, numbers, key, audiences) = await VerifySignedAsync(token, logout: false, cancellationToken);
         if (refusal is not null)
         {
             return TokenResult.Fail(refusal);
         }
 
         var claims = issuer!.Claims;
-        if (!jwt!.TryGetPayloadValue<string>(claims.Subject, out var sub) || string.IsNullOrEmpty(sub))
+        if (jwt!.String(claims.Subject) is not { Length: > 0 } sub)
         {
             return TokenResult.Fail(Reasons.MissingClaim);
         }
@@ -75,7 +83,7 @@ internal sealed partial class JwtVerifier
         var now = _time.GetUtcNow().ToUnixTimeSeconds();
 
         // A token dated ahead would survive a logout-everywhere; an auth_time ahead would satisfy any MaxTokenAge.
-        var authTime = ReadInteger(jwt, claims.AuthTime);
+        jwt.TryReadInteger(claims.AuthTime, out var authTime);
         if (numbers.Iat > now + _skewSeconds || authTime > now + _skewSeconds)
         {
             return TokenResult.Fail(Reasons.InvalidClaim);
@@ -91,7 +99,7 @@ internal sealed partial class JwtVerifier
         var client = clientId ?? azp;
 
         long? version = null;
-        if (issuer.VersionClaim is { } versionClaim && !TokenShape.TryReadInteger(jwt, versionClaim, out version))
+        if (issuer.VersionClaim is { } versionClaim && !jwt.TryReadInteger(versionClaim, out version))
         {
             return TokenResult.Fail(Reasons.InvalidClaim);
         }
@@ -105,7 +113,7 @@ internal sealed partial class JwtVerifier
         return TokenResult.Ok(new VerifiedToken(issuer.Issuer, sub, sid, jti, numbers.Iat.Value, numbers.Exp.Value, authTime, version)
         {
             ClientId = client,
-            Audiences = issuer.SharedLists.Share([.. jwt.Audiences]),
+            Audiences = issuer.SharedLists.Share([.. audiences!]),
             Tenant = issuer.TenantClaim is { } tenantClaim ? ReadString(jwt, tenantClaim) : null,
             Scopes = issuer.SharedLists.Share(scopes),
             KeyId = key!.Jwk.Kid,
@@ -119,7 +127,7 @@ internal sealed partial class JwtVerifier
     /// <summary>Verifies an OIDC back-channel logout token (Back-Channel Logout 1.0 §2.6).</summary>
     public async ValueTask<LogoutTokenResult> VerifyLogoutTokenAsync(string token, CancellationToken cancellationToken)
     {
-        var (refusal, jwt, issuer, numbers, _) = await VerifySignedAsync(token, logout: true, cancellationToken);
+        var (refusal, jwt, issuer, numbers, _, audiences) = await VerifySignedAsync(token.AsMemory(), logout: true, cancellationToken);
         if (refusal is not null)
         {
             return refusal == Reasons.InvalidAudience
@@ -132,7 +140,8 @@ internal sealed partial class JwtVerifier
             return LogoutTokenResult.Fail(Reasons.InvalidType.Code, "typ must be absent or logout+jwt");
         }
 
-        if (!HasLogoutEvent(jwt.EncodedPayload, out var hasNonce) || hasNonce)
+        var hasNonce = jwt.Has("nonce");
+        if (!HasLogoutEvent(jwt) || hasNonce)
         {
             return LogoutTokenResult.Fail(Reasons.InvalidClaim.Code,
                 hasNonce ? "a logout token must not carry a nonce" : "the events claim must hold the back-channel-logout event");
@@ -158,97 +167,92 @@ internal sealed partial class JwtVerifier
         }
 
         var logoutAudiences = issuer!.Keys.Options.LogoutAudiences;
-        var client = jwt.Audiences.FirstOrDefault(a => logoutAudiences.Contains(a, StringComparer.Ordinal))!;
+        var client = audiences!.First(a => logoutAudiences.Contains(a, StringComparer.Ordinal));
         return LogoutTokenResult.Ok(new LogoutToken(issuer.Issuer, sub, sid, jti, numbers.Iat.Value, numbers.Exp.Value, client));
     }
 
-    private async ValueTask<(RefusalReason? Refusal, JsonWebToken? Jwt, IssuerRuntime? Issuer, NumericClaims Numbers, SigningKey? Key)> VerifySignedAsync(
-        string token, bool logout, CancellationToken cancellationToken)
+    private async ValueTask<(RefusalReason? Refusal, JwtDocument? Jwt, IssuerRuntime? Issuer, NumericClaims Numbers, SigningKey? Key, List<string>? Audiences)> VerifySignedAsync(
+        ReadOnlyMemory<char> token, bool logout, CancellationToken cancellationToken)
     {
         if (token.Length > _options.MaxTokenSize)
         {
-            return (Reasons.TooLarge, null, null, default, null);
+            return (Reasons.TooLarge, null, null, default, null, null);
         }
 
-        switch (TokenShape.Check(token, _typedClaims))
+        // One decode and one walk: the shape rules and, kept from them, the place of every member the checks below read.
+        switch (TokenShape.Parse(token, _typedClaims, out var jwt))
         {
             case TokenShapeVerdict.Malformed:
-                return (Reasons.Malformed, null, null, default, null);
+                return (Reasons.Malformed, null, null, default, null, null);
             case TokenShapeVerdict.InvalidClaim:
                 // The library would read "exp":"1700000000" or 1700000000.5 as a number, ["a","b"] as "a"; the gateway does not.
-                return (Reasons.InvalidClaim, null, null, default, null);
+                return (Reasons.InvalidClaim, null, null, default, null, null);
         }
 
-        JsonWebToken jwt;
-        string? iss;
-        string alg;
-        try
+        // RFC 7515 §4.1 and RFC 7519 §4.1: these are strings (aud: or an array of strings); anything else is not a JWT this
+        // gateway reads. A null header member reads as absent.
+        var audiences = jwt!.Audiences();
+        if (jwt.HasMistypedHeader("alg") || jwt.HasMistypedHeader("kid") || jwt.HasMistypedHeader("typ") || jwt.HasMistypedHeader("cty") || jwt.IsMistyped(JwtRegisteredClaimNames.Iss) || audiences is null)
         {
-            jwt = new JsonWebToken(token);
-            if (jwt.IsEncrypted)
-            {
-                return (Reasons.Malformed, null, null, default, null);
-            }
-
-            alg = jwt.Alg;
-            iss = jwt.TryGetPayloadValue<string>(JwtRegisteredClaimNames.Iss, out var issValue) ? issValue : null;
-        }
-        catch (Exception ex) when (ex is ArgumentException or SecurityTokenException or FormatException or InvalidOperationException or JsonException)
-        {
-            return (Reasons.Malformed, null, null, default, null);
+            return (Reasons.Malformed, null, null, default, null, null);
         }
 
+        var iss = jwt.String(JwtRegisteredClaimNames.Iss);
         if (iss is null || !_issuers.TryGetValue(iss, out var issuer))
         {
-            return (Reasons.UnknownIssuer, null, null, default, null);
+            return (Reasons.UnknownIssuer, null, null, default, null, null);
         }
 
         // Exact, case-sensitive membership: "none", "NONE" and "nOnE" are never in the list.
+        var alg = jwt.Alg;
         if (alg is null || !issuer.Algorithms.Contains(alg))
         {
-            return (Reasons.AlgorithmNotAllowed, null, null, default, null);
+            return (Reasons.AlgorithmNotAllowed, null, null, default, null, null);
         }
 
         // The gateway understands no critical extension; b64=false (RFC 7797) changes what is signed. Key-carrying
         // headers are never trusted, so a token that relies on them is refused outright rather than half-honoured.
         foreach (var header in UntrustedHeaders)
         {
-            if (jwt.TryGetHeaderValue<object>(header, out _))
+            if (jwt.HasHeader(header))
             {
-                return (Reasons.UnsupportedHeader, null, null, default, null);
+                return (Reasons.UnsupportedHeader, null, null, default, null, null);
             }
         }
 
-        var numbers = new NumericClaims(
-            ReadInteger(jwt, JwtRegisteredClaimNames.Exp), ReadInteger(jwt, JwtRegisteredClaimNames.Nbf), ReadInteger(jwt, JwtRegisteredClaimNames.Iat));
+        // TokenShape checked these members' JSON types: reading them cannot fail.
+        jwt.TryReadInteger(JwtRegisteredClaimNames.Exp, out var exp);
+        jwt.TryReadInteger(JwtRegisteredClaimNames.Nbf, out var nbf);
+        jwt.TryReadInteger(JwtRegisteredClaimNames.Iat, out var iat);
+        var numbers = new NumericClaims(exp, nbf, iat);
 
         // Lifetime before signature: an expired or not-yet-valid token is refused without an ECDSA/RSA verification.
         var now = _time.GetUtcNow().ToUnixTimeSeconds();
         if (numbers is { Exp: { } end, Nbf: { } start } && start > end)
         {
-            return (Reasons.InvalidClaim, null, null, default, null);
+            return (Reasons.InvalidClaim, null, null, default, null, null);
         }
 
         if (numbers.Exp is { } expires && now > expires + _skewSeconds)
         {
-            return (Reasons.Expired, null, null, default, null);
+            return (Reasons.Expired, null, null, default, null, null);
         }
 
         if (numbers.Nbf is { } notBefore && notBefore > now + _skewSeconds)
         {
-            return (Reasons.NotYetValid, null, null, default, null);
+            return (Reasons.NotYetValid, null, null, default, null, null);
         }
 
         // A logout token never passes as an access token, whatever the issuer's ValidTypes.
-        if (!logout && (string.Equals(jwt.Typ, "logout+jwt", StringComparison.OrdinalIgnoreCase) || jwt.TryGetPayloadValue<object>("events", out _)))
+        if (!logout && (string.Equals(jwt.Typ, "logout+jwt", StringComparison.OrdinalIgnoreCase) || jwt.Has("events")))
         {
-            return (Reasons.InvalidType, null, null, default, null);
+            return (Reasons.InvalidType, null, null, default, null, null);
         }
 
         var parameters = logout ? issuer.LogoutParameters : issuer.AccessParameters;
         if (parameters is null)
         {
-            return (Reasons.InvalidAudience, null, null, default, null);
+            return (Reasons.InvalidAudience, null, null, default, null, null);
         }
 
         var kid = jwt.Kid;
@@ -259,86 +263,85 @@ internal sealed partial class JwtVerifier
             key = refreshed.Find(kid, alg);
             if (key is null)
             {
-                return (Reasons.UnknownKey, null, null, default, null);
+                return (Reasons.UnknownKey, null, null, default, null, null);
             }
         }
 
         if (key.Direct is { } direct)
         {
             // The library's checks, in its order (signature, then lifetime, audience and type), without its overhead.
-            if (!direct.Verify(alg, token))
+            if (!direct.Verify(alg, token.Span))
             {
-                return (Reasons.InvalidSignature, null, null, default, null);
+                return (Reasons.InvalidSignature, null, null, default, null, null);
             }
 
             if (numbers.Exp is null)
             {
-                return (Reasons.MissingClaim, null, null, default, null);
+                return (Reasons.MissingClaim, null, null, default, null, null);
             }
 
-            if (!issuer.AudienceAccepted(jwt, logout))
+            if (!issuer.AudienceAccepted(audiences, jwt.String("client_id"), logout))
             {
-                return (Reasons.InvalidAudience, null, null, default, null);
+                return (Reasons.InvalidAudience, null, null, default, null, null);
             }
 
-            return logout || issuer.TypeAccepted(jwt.Typ) ? (null, jwt, issuer, numbers, key) : (Reasons.InvalidType, null, null, default, null);
+            return logout || issuer.TypeAccepted(jwt.Typ) ? (null, jwt, issuer, numbers, key, audiences) : (Reasons.InvalidType, null, null, default, null, null);
         }
 
         TokenValidationResult validation;
         try
         {
-            validation = await _handler.ValidateTokenAsync(jwt, parameters);
+            // HMAC and small RSA keys: the library verifies, with its key-size rules; the claims are still read from the document.
+            validation = await _handler.ValidateTokenAsync(new JsonWebToken(token.ToString()), parameters);
         }
-        catch (Exception ex) when (ex is ArgumentException or SecurityTokenException or FormatException or InvalidOperationException or OverflowException or System.Security.Cryptography.CryptographicException)
+        catch (Exception ex) when (ex is ArgumentException or SecurityTokenException or FormatException or InvalidOperationException or OverflowException or JsonException or System.Security.Cryptography.CryptographicException)
         {
             if (_logger.IsEnabled(LogLevel.Debug))
             {
                 Log.ValidationThrew(_logger, ex.GetType().Name);
             }
 
-            return (Reasons.Invalid, null, null, default, null);
+            return (Reasons.Invalid, null, null, default, null, null);
         }
 
-        return validation.IsValid ? (null, jwt, issuer, numbers, key) : (MapFailure(validation.Exception), null, null, default, null);
+        return validation.IsValid ? (null, jwt, issuer, numbers, key, audiences) : (MapFailure(validation.Exception), null, null, default, null, null);
     }
 
     private readonly record struct NumericClaims(long? Exp, long? Nbf, long? Iat);
 
-    // TokenShape has already checked these members' JSON types; reading cannot meet a wrong type.
-    private static long? ReadInteger(JsonWebToken jwt, string name) => jwt.TryGetPayloadValue<long>(name, out var value) ? value : null;
-
-    private static bool TryReadId(JsonWebToken jwt, string name, out string? value)
+    private static bool TryReadId(JwtDocument jwt, string name, out string? value)
     {
         value = null;
-        if (!jwt.TryGetPayloadValue<string>(name, out var text))
+        if (!jwt.Has(name))
         {
             return true;
         }
 
-        value = text;
-        return ClaimIds.IsValid(text);
+        // TokenShape checked the id claims are strings.
+        value = jwt.String(name);
+        return value is not null && ClaimIds.IsValid(value);
     }
 
-    private static string? ReadString(JsonWebToken jwt, string name) =>
-        jwt.TryGetPayloadValue<string>(name, out var value) && !string.IsNullOrEmpty(value) ? value : null;
+    private static string? ReadString(JwtDocument jwt, string name) => jwt.String(name) is { Length: > 0 } value ? value : null;
 
     // scope: one space-separated string (RFC 8693, RFC 9068); scp: an array of strings (Entra ID, Okta) or a string.
-    private static bool TryReadScopes(JsonWebToken jwt, out string[] scopes)
+    private static bool TryReadScopes(JwtDocument jwt, out string[] scopes)
     {
         scopes = [];
+        var scope = jwt.String("scope");
+        if (scope is null && !jwt.Has("scp"))
+        {
+            return true;
+        }
+
         var list = new List<string>();
-        if (jwt.TryGetPayloadValue<string>("scope", out var scope) && scope is not null)
+        if (scope is not null)
         {
             list.AddRange(scope.Split(' ', StringSplitOptions.RemoveEmptyEntries));
         }
 
-        if (jwt.TryGetClaim("scp", out _))
+        if (jwt.TryGetElement("scp", out var scp))
         {
-            if (!TryReadPayloadMember(jwt, "scp", out var scp))
-            {
-                return false;
-            }
-
             switch (scp.ValueKind)
             {
                 case JsonValueKind.String:
@@ -371,15 +374,15 @@ internal sealed partial class JwtVerifier
     }
 
     // cnf (RFC 7800): jkt (RFC 9449) and x5t#S256 (RFC 8705), each a base64url SHA-256 (43 characters).
-    private static bool TryReadBinding(JsonWebToken jwt, out TokenBinding? binding)
+    private static bool TryReadBinding(JwtDocument jwt, out TokenBinding? binding)
     {
         binding = null;
-        if (!jwt.TryGetClaim("cnf", out _))
+        if (!jwt.TryGetElement("cnf", out var cnf))
         {
             return true;
         }
 
-        if (!TryReadPayloadMember(jwt, "cnf", out var cnf) || cnf.ValueKind != JsonValueKind.Object)
+        if (cnf.ValueKind != JsonValueKind.Object)
         {
             return false;
         }
@@ -409,41 +412,9 @@ internal sealed partial class JwtVerifier
         return true;
     }
 
-    private static bool TryReadPayloadMember(JsonWebToken jwt, string name, out JsonElement value)
-    {
-        value = default;
-        try
-        {
-            using var payload = JsonDocument.Parse(Base64UrlEncoder.DecodeBytes(jwt.EncodedPayload));
-            if (!payload.RootElement.TryGetProperty(name, out var member))
-            {
-                return false;
-            }
-
-            value = member.Clone();
-            return true;
-        }
-        catch (Exception ex) when (ex is JsonException or FormatException or ArgumentException)
-        {
-            return false;
-        }
-    }
-
-    private static bool HasLogoutEvent(string encodedPayload, out bool hasNonce)
-    {
-        hasNonce = false;
-        try
-        {
-            using var payload = JsonDocument.Parse(Base64UrlEncoder.DecodeBytes(encodedPayload));
-            hasNonce = payload.RootElement.TryGetProperty("nonce", out _);
-            return payload.RootElement.TryGetProperty("events", out var events) && events.ValueKind == JsonValueKind.Object &&
-                events.TryGetProperty(LogoutEvent, out var logout) && logout.ValueKind == JsonValueKind.Object;
-        }
-        catch (Exception ex) when (ex is JsonException or FormatException or ArgumentException)
-        {
-            return false;
-        }
-    }
+    private static bool HasLogoutEvent(JwtDocument jwt) =>
+        jwt.TryGetElement("events", out var events) && events.ValueKind == JsonValueKind.Object &&
+        events.TryGetProperty(LogoutEvent, out var logout) && logout.ValueKind == JsonValueKind.Object;
 
     internal static RefusalReason MapFailure(Exception? ex) => ex switch
     {

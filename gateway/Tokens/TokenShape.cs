@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Text;
+using System.Text.Unicode;
 using System.Text.Json;
 
 namespace Gateway.Tokens;
@@ -17,6 +18,9 @@ internal static class TokenShape
 
     private const int MaxDepth = 8;
 
+    // Names up to this length are looked up among the known names without allocating.
+    private const int MaxInternedName = 64;
+
     [ThreadStatic]
     private static NameScopes? t_scratch;
 
@@ -25,57 +29,78 @@ internal static class TokenShape
 
     public static bool IsWellFormed(string token) => Check(token, TypedClaims.None) == TokenShapeVerdict.WellFormed;
 
-    public static TokenShapeVerdict Check(string token, TypedClaims typed)
+    public static TokenShapeVerdict Check(string token, TypedClaims typed) => Parse(token.AsMemory(), typed, out _);
+
+    /// <summary>
+    /// <see cref="Check"/>, keeping what it decoded and walked: when well-formed, <paramref name="document"/> holds the
+    /// header and payload JSON with the place of every top-level member, for the verifier to read claims from.
+    /// </summary>
+    public static TokenShapeVerdict Parse(ReadOnlyMemory<char> token, TypedClaims typed, out JwtDocument? document)
     {
-        if (token.AsSpan().IndexOfAnyExcept(TokenChars) >= 0)
+        document = null;
+        var text = token.Span;
+        if (text.IndexOfAnyExcept(TokenChars) >= 0)
         {
             return TokenShapeVerdict.Malformed;
         }
 
-        var first = token.IndexOf('.', StringComparison.Ordinal);
+        var first = text.IndexOf('.');
         if (first <= 0)
         {
             return TokenShapeVerdict.Malformed;
         }
 
-        var second = token.IndexOf('.', first + 1);
-        if (second < 0 || token.IndexOf('.', second + 1) >= 0)
+        var second = text[(first + 1)..].IndexOf('.') is var dot and >= 0 ? first + 1 + dot : -1;
+        if (second < 0 || text[(second + 1)..].Contains('.'))
         {
             return TokenShapeVerdict.Malformed;
         }
 
-        if (Inspect(token.AsSpan(0, first), TypedClaims.None) != TokenShapeVerdict.WellFormed)
+        var header = text[..first];
+        var payload = text[(first + 1)..second];
+        var json = new byte[Math.Max(1, Base64Url.GetMaxDecodedLength(header.Length) + Base64Url.GetMaxDecodedLength(payload.Length))];
+        // Every string the JSON holds must be valid UTF-8, read or not (the reader checks only what it decodes).
+        if (!TryDecode(header, json, out var headerLength) || !TryDecode(payload, json.AsSpan(headerLength), out var payloadLength) ||
+            !Utf8.IsValid(json.AsSpan(0, headerLength + payloadLength)))
         {
             return TokenShapeVerdict.Malformed;
         }
 
-        return Inspect(token.AsSpan(first + 1, second - first - 1), typed);
+        // The member-name sets and the member list are reused on this thread (the walk is synchronous): a never-seen
+        // token would otherwise pay a stack, sets and a list of allocations on every request.
+        var scratch = t_scratch ??= new NameScopes();
+        scratch.Members.Clear();
+        if (InspectJson(json.AsSpan(0, headerLength), 0, TypedClaims.None, scratch) != TokenShapeVerdict.WellFormed)
+        {
+            return TokenShapeVerdict.Malformed;
+        }
+
+        var headerCount = scratch.Members.Count;
+        var verdict = InspectJson(json.AsSpan(headerLength, payloadLength), headerLength, typed, scratch);
+        if (verdict == TokenShapeVerdict.WellFormed)
+        {
+            document = new JwtDocument(token, second, json, [.. scratch.Members], headerCount);
+        }
+
+        return verdict;
     }
 
-    private static TokenShapeVerdict Inspect(ReadOnlySpan<char> part, TypedClaims typed)
+    private static bool TryDecode(ReadOnlySpan<char> part, Span<byte> destination, out int written) =>
+        Base64Url.DecodeFromChars(part, destination, out var consumed, out written) == OperationStatus.Done && consumed == part.Length;
+
+    internal static bool HasUniqueMembers(ReadOnlySpan<byte> json)
     {
-        var max = Base64Url.GetMaxDecodedLength(part.Length);
-        var rented = ArrayPool<byte>.Shared.Rent(Math.Max(1, max));
-        try
-        {
-            if (Base64Url.DecodeFromChars(part, rented, out var consumed, out var written) != OperationStatus.Done || consumed != part.Length)
-            {
-                return TokenShapeVerdict.Malformed;
-            }
-
-            return InspectJson(rented.AsSpan(0, written), typed);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(rented);
-        }
+        var scratch = t_scratch ??= new NameScopes();
+        scratch.Members.Clear();
+        return InspectJson(json, 0, TypedClaims.None, scratch) == TokenShapeVerdict.WellFormed;
     }
 
-    internal static bool HasUniqueMembers(ReadOnlySpan<byte> json) => InspectJson(json, TypedClaims.None) == TokenShapeVerdict.WellFormed;
-
-    private static TokenShapeVerdict InspectJson(ReadOnlySpan<byte> json, TypedClaims typed)
+    // Walks one JSON object: unique names in every object, bounded depth, nothing after it, the typed claims' JSON types;
+    // records each top-level member (name, type, and where its value's text lies, offset by `offset`) in scratch.Members.
+    private static TokenShapeVerdict InspectJson(ReadOnlySpan<byte> json, int offset, TypedClaims typed, NameScopes scratch)
     {
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = MaxDepth });
+        Span<char> nameBuffer = stackalloc char[MaxInternedName];
         try
         {
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
@@ -83,28 +108,40 @@ internal static class TokenShape
                 return TokenShapeVerdict.Malformed;
             }
 
-            // One set of names per open object; only objects can repeat a name. The sets are reused on this thread:
-            // a never-seen token would otherwise pay a stack and two sets of allocations on every request.
-            var scratch = t_scratch ??= new NameScopes();
+            // One set of names per open object; only objects can repeat a name.
             var scopes = scratch.Begin();
             scopes.Push(scratch.Rent());
             var invalidClaim = false;
+            var open = -1;
+            var openStart = 0L;
             while (reader.Read())
             {
                 switch (reader.TokenType)
                 {
                     case JsonTokenType.PropertyName:
-                        var name = reader.GetString()!;
+                        var topLevel = scopes.Count == 1;
+                        var name = topLevel ? Name(ref reader, typed.Known, nameBuffer) : reader.GetString()!;
                         if (!scopes.Peek()!.Add(name))
                         {
                             return TokenShapeVerdict.Malformed;
                         }
 
-                        if (scopes.Count == 1 && (typed.Integers.Contains(name) || typed.Strings.Contains(name)))
+                        if (topLevel)
                         {
-                            // Read the value here; a container value is then tracked like any other.
+                            // Read the value here, record where it lies; a container value is then tracked like any other.
                             reader.Read();
-                            invalidClaim |= typed.Integers.Contains(name) ? !IsNumericDate(ref reader) : reader.TokenType != JsonTokenType.String;
+                            ValidateEscapes(ref reader);
+                            var start = reader.TokenStartIndex;
+                            if (typed.Integers.Contains(name))
+                            {
+                                invalidClaim |= !IsNumericDate(ref reader);
+                            }
+                            else if (typed.Strings.Contains(name))
+                            {
+                                invalidClaim |= reader.TokenType != JsonTokenType.String;
+                            }
+
+                            scratch.Members.Add(new JwtMember(name, reader.TokenType, offset + (int)start, (int)(reader.BytesConsumed - start)));
                             if (reader.TokenType == JsonTokenType.StartObject)
                             {
                                 scopes.Push(scratch.Rent());
@@ -113,8 +150,18 @@ internal static class TokenShape
                             {
                                 scopes.Push(null);
                             }
+
+                            if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+                            {
+                                // Its length is known when it closes.
+                                open = scratch.Members.Count - 1;
+                                openStart = start;
+                            }
                         }
 
+                        break;
+                    case JsonTokenType.String:
+                        ValidateEscapes(ref reader);
                         break;
                     case JsonTokenType.StartObject:
                         scopes.Push(scratch.Rent());
@@ -125,7 +172,12 @@ internal static class TokenShape
                     case JsonTokenType.EndObject:
                     case JsonTokenType.EndArray:
                         scratch.Return(scopes.Pop());
-                        if (scopes.Count == 0)
+                        if (scopes.Count == 1 && open >= 0)
+                        {
+                            scratch.Members[open] = scratch.Members[open] with { Length = (int)(reader.BytesConsumed - openStart) };
+                            open = -1;
+                        }
+                        else if (scopes.Count == 0)
                         {
                             if (reader.Read())
                             {
@@ -151,39 +203,34 @@ internal static class TokenShape
         }
     }
 
+    // An escaped string must unescape to valid UTF-16 ("\ud800" alone does not): reading it throws, which is Malformed.
+    private static void ValidateEscapes(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType == JsonTokenType.String && reader.ValueIsEscaped)
+        {
+            _ = reader.GetString();
+        }
+    }
+
+    // A known name comes back as the one shared string (no allocation per token); any other is read as a new string.
+    private static string Name(ref Utf8JsonReader reader, HashSet<string>.AlternateLookup<ReadOnlySpan<char>> known, scoped Span<char> buffer)
+    {
+        if (!reader.ValueIsEscaped && reader.ValueSpan.Length <= buffer.Length &&
+            Utf8.ToUtf16(reader.ValueSpan, buffer, out _, out var written, replaceInvalidSequences: false) == OperationStatus.Done &&
+            known.TryGetValue(buffer[..written], out var shared))
+        {
+            return shared;
+        }
+
+        return reader.GetString()!;
+    }
+
     // A JSON integer in [0, MaxNumericDate], written without fraction or exponent.
-    private static bool IsNumericDate(ref Utf8JsonReader reader) =>
+    internal static bool IsNumericDate(ref Utf8JsonReader reader) =>
         reader.TokenType == JsonTokenType.Number &&
         !reader.HasValueSequence &&
         reader.ValueSpan.IndexOfAny((byte)'.', (byte)'e', (byte)'E') < 0 &&
         reader.TryGetInt64(out var value) && value is >= 0 and <= MaxNumericDate;
-
-    /// <summary>
-    /// A claim that must be a NumericDate-like integer when present (an issuer's version claim, whose name is only
-    /// known once the issuer is): false when it is of another JSON type or out of range.
-    /// </summary>
-    public static bool TryReadInteger(Microsoft.IdentityModel.JsonWebTokens.JsonWebToken jwt, string name, out long? value)
-    {
-        value = null;
-        if (!jwt.TryGetClaim(name, out var claim))
-        {
-            return true;
-        }
-
-        if (claim.ValueType is not (System.Security.Claims.ClaimValueTypes.Integer or System.Security.Claims.ClaimValueTypes.Integer32 or System.Security.Claims.ClaimValueTypes.Integer64))
-        {
-            return false;
-        }
-
-        if (!long.TryParse(claim.Value, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var parsed) ||
-            parsed < 0 || parsed > MaxNumericDate)
-        {
-            return false;
-        }
-
-        value = parsed;
-        return true;
-    }
 
     /// <summary>The per-thread stack of member-name sets <see cref="InspectJson"/> walks with (synchronous: no await in between).</summary>
     private sealed class NameScopes
@@ -193,6 +240,9 @@ internal static class TokenShape
 
         private readonly Stack<HashSet<string>?> _scopes = new();
         private readonly Stack<HashSet<string>> _free = new();
+
+        /// <summary>The top-level members of the object being walked (header, then payload), copied into the document.</summary>
+        public List<JwtMember> Members { get; } = [];
 
         /// <summary>The empty stack of scopes, sets left by an earlier walk (one that returned early) put back.</summary>
         public Stack<HashSet<string>?> Begin()

@@ -59,7 +59,7 @@ internal sealed class TokenVerifier
         }
 
         _metrics.TokenCacheMiss();
-        return VerifyUncachedAsync(token.ToString(), digest, cancellationToken);
+        return VerifyUncachedAsync(token, digest, cancellationToken);
     }
 
     /// <summary>Verifies without consulting or filling the caches (admin calls).</summary>
@@ -77,7 +77,7 @@ internal sealed class TokenVerifier
         return current.Version == token.KeySetVersion || current.Contains(key);
     }
 
-    private async ValueTask<TokenResult> VerifyUncachedAsync(string token, UInt128 digest, CancellationToken cancellationToken)
+    private async ValueTask<TokenResult> VerifyUncachedAsync(ReadOnlyMemory<char> token, UInt128 digest, CancellationToken cancellationToken)
     {
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         using var activity = GatewayActivitySource.Instance.StartActivity("gateway.token.verify");
