@@ -54,6 +54,36 @@ public sealed class DenylistReplicaTests(ReliabilityRig rig, ITestOutputHelper o
         Assert.DoesNotContain(rig.Backend.Requests, r => r.PathAndQuery.StartsWith("/api/early", StringComparison.Ordinal) || r.PathAndQuery.StartsWith("/api/late", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task RefreshedTokensOfAWarmSession_NoRedisRead_OnEitherInstance()
+    {
+        await using var redis = await ReliabilityRig.StartRedisAsync();
+        var sub = ReliabilityRig.NewUser();
+        await using var one = await ReliabilityRig.StartGatewayAsync(rig.CreateConfig(redis.ConnectionString));
+        await using var two = await ReliabilityRig.StartGatewayAsync(rig.CreateConfig(redis.ConnectionString));
+        await ReliabilityRig.WaitReadyAsync(one, TimeSpan.FromSeconds(10));
+        await ReliabilityRig.WaitReadyAsync(two, TimeSpan.FromSeconds(10));
+        Assert.True((await ReliabilityRig.GetAsync(one, "/api/warm", rig.Token(sub, sid: "s1", jti: "t0", iat: TimeSpan.FromSeconds(-90)))).Allowed);
+        Assert.True((await ReliabilityRig.GetAsync(two, "/api/warm", rig.Token(sub, sid: "s1", jti: "t0", iat: TimeSpan.FromSeconds(-90)))).Allowed);
+        await Task.Delay(300);
+
+        // Five refreshes of the session, each newer than the last: every one moves the session's newest iat in the
+        // inventory (a write and a `seen` event), which both instances apply to their cached state instead of re-reading.
+        var before = await ReadCallsAsync(redis);
+        for (var i = 1; i <= 5; i++)
+        {
+            var token = rig.Token(sub, sid: "s1", jti: "t" + i, iat: TimeSpan.FromSeconds(-90 + (i * 10)));
+            Assert.True((await ReliabilityRig.GetAsync(i % 2 == 0 ? one : two, "/api/refreshed", token)).Allowed);
+            await Task.Delay(300);
+            Assert.True((await ReliabilityRig.GetAsync(one, "/api/again", token)).Allowed);
+            Assert.True((await ReliabilityRig.GetAsync(two, "/api/again", token)).Allowed);
+        }
+
+        var reads = await ReadCallsAsync(redis) - before;
+        output.WriteLine($"5 refreshed tokens of a warm session, 15 requests on two instances: {reads} Redis reads");
+        Assert.Equal(0, reads);
+    }
+
     private static async Task<long> ReadCallsAsync(RedisServer redis)
     {
         // INFO commandstats: "cmdstat_mget:calls=12,usec=..." (one MGET per session read).

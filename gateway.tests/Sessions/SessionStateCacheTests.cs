@@ -31,6 +31,52 @@ public sealed class SessionStateCacheTests
     }
 
     [Fact]
+    public void SessionSeen_MovesTheSessionsIatsInPlace_WithoutSendingTheNextCheckToTheStore()
+    {
+        var cache = NewCache();
+        Fill(cache, "u", "s", "j", Live with { SessionNewestIat = 100, SessionFirstIat = 50 });
+
+        cache.SessionSeen(U("u"), "s", 160);
+        Assert.True(cache.TryGet(U("u"), "s", "j", null, out var state));
+        Assert.Equal(160, state.SessionNewestIat);
+        Assert.Equal(50, state.SessionFirstIat);
+
+        // Merged like the store merges: an older sighting moves the first iat, never the newest back.
+        cache.SessionSeen(U("u"), "s", 40);
+        Assert.True(cache.TryGet(U("u"), "s", "j", null, out state));
+        Assert.Equal(160, state.SessionNewestIat);
+        Assert.Equal(40, state.SessionFirstIat);
+    }
+
+    [Fact]
+    public void SessionSeen_OfASessionTheEntryDoesNotHold_LeavesTheEntryAsItIs()
+    {
+        var cache = NewCache();
+        Fill(cache, "u", "s", null, Live with { SessionNewestIat = 100, SessionFirstIat = 50 });
+
+        cache.SessionSeen(U("u"), "other", 160);
+        Assert.True(cache.TryGet(U("u"), "s", null, null, out var state));
+        Assert.Equal(100, state.SessionNewestIat);
+        Assert.False(cache.TryGet(U("u"), "other", null, null, out _));
+    }
+
+    [Fact]
+    public void SessionSeen_NeverRevivesAnInvalidatedEntry_NorLetsAnOlderReadIn()
+    {
+        var cache = NewCache();
+        Fill(cache, "u", "s", null, Live with { SessionNewestIat = 100 });
+        var inFlight = cache.BeginRead(U("u"));
+
+        cache.Invalidate(U("u"));
+        cache.SessionSeen(U("u"), "s", 160);
+        Assert.False(cache.TryGet(U("u"), "s", null, null, out _));
+
+        // A read that began before the sighting would install the older iat: it is discarded.
+        cache.Complete(U("u"), "s", null, null, Live with { SessionNewestIat = 100 }, inFlight);
+        Assert.False(cache.TryGet(U("u"), "s", null, null, out _));
+    }
+
+    [Fact]
     public void Refresh_SendsTheNextCheckToTheStore_ButKeepsTheLastKnownState()
     {
         var cache = NewCache();

@@ -121,8 +121,8 @@ internal sealed class CachingSessionStore : ISessionStore
         var advanced = await _inner.RecordSessionSeenAsync(user, sighting, idleTimeout, cancellationToken);
         if (advanced)
         {
-            // Nothing was revoked: re-read on the next check, but keep the entry as last-known state.
-            _cache.Refresh(user);
+            // Nothing was revoked, and what moved is known: the session's iats, merged into the cached entry in place.
+            _cache.SessionSeen(user, sighting.Sid, sighting.IssuedAt);
         }
 
         return advanced;

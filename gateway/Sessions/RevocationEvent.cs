@@ -7,7 +7,9 @@ namespace Gateway.Sessions;
 /// The message published on <c>gw:revocations</c> after every write:
 /// <c>{"kind":"session","iss":"https://idp","sub":"alice","id":"s1","ts":1700000000000}</c>. <c>kind</c> is token,
 /// session, user, client, active, epoch or rule, or seen / lead (a session's newest token or a single-session leader
-/// moved: nothing was revoked, so receivers re-read that user without forgetting its last-known state); <c>ts</c> the
+/// moved: nothing was revoked; a seen event carries the token's <c>iat</c>, which receivers merge into their cached copy
+/// of that session, and without it, like a lead event, makes them re-read that user without forgetting its last-known
+/// state); <c>ts</c> the
 /// publish time in Unix milliseconds. A receiver drops its
 /// cached state of (<c>iss</c>, <c>sub</c>); all state for an unknown or unreadable message.
 /// </summary>
@@ -22,6 +24,11 @@ public sealed record RevocationEvent(
     [JsonPropertyName("until")]
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public long? Until { get; init; }
+
+    /// <summary>For seen events: the <c>iat</c> of the token recorded, merged by receivers into their cached copy of the session.</summary>
+    [JsonPropertyName("iat")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public long? IssuedAt { get; init; }
 
     public const string TokenKind = "token";
     public const string SessionKind = "session";

@@ -126,6 +126,30 @@ internal sealed class SessionStateCache
         }
     }
 
+    /// <summary>
+    /// A token of session <paramref name="sid"/> issued at <paramref name="iat"/> was recorded (nothing was revoked): the
+    /// entry takes it into that session's newest and first iat, merged as the store merges them (max, min), and keeps
+    /// answering, so a refreshed token costs no read on any instance. An entry without that session is left as it is
+    /// (the session's first token reads the store anyway); a read in flight is discarded, as it may predate the write.
+    /// </summary>
+    public void SessionSeen(UserKey user, string sid, long iat)
+    {
+        var stripe = Stripe(user);
+        var generation = Interlocked.Increment(ref _generations[stripe]);
+        if (Find(user) is not { Stale: false } entry || entry.WithSessionSeen(FactHash.Of(sid), iat) is not { } updated)
+        {
+            return;
+        }
+
+        _users.Set(user, updated);
+
+        // An invalidation (or another change) that ran since the look-up must not be undone by this copy.
+        if (Volatile.Read(ref _generations[stripe]) != generation)
+        {
+            Remove(user);
+        }
+    }
+
     /// <summary>Forgets everything (an unreadable event, a resync).</summary>
     public void InvalidateAll()
     {
@@ -216,6 +240,27 @@ internal sealed class SessionStateCache
             }
 
             return new UserEntry(Version, Cutoff, Active, NewestLead, FirstLead, sessions, tokens, clients, LoadedAt, TrustEpoch);
+        }
+
+        /// <summary>This entry with one session's iats moved by a sighting; null when it does not hold that session.</summary>
+        public UserEntry? WithSessionSeen(ulong sidHash, long iat)
+        {
+            var index = Array.FindIndex(_sessions, f => f.Hash == sidHash);
+            if (index < 0)
+            {
+                return null;
+            }
+
+            var fact = _sessions[index];
+            var seen = fact with { NewestIat = Math.Max(fact.NewestIat, iat), FirstIat = fact.FirstIat == 0 ? iat : Math.Min(fact.FirstIat, iat) };
+            if (seen == fact)
+            {
+                return this;
+            }
+
+            var sessions = (SessionFact[])_sessions.Clone();
+            sessions[index] = seen;
+            return new UserEntry(Version, Cutoff, Active, NewestLead, FirstLead, sessions, _tokens, _clients, LoadedAt, TrustEpoch);
         }
 
         public bool TryAnswer(string? sid, string? jti, string? client, out SessionState state)

@@ -103,7 +103,7 @@ internal sealed class CompareCommand
             Runs(ScenarioCatalog.RevocationLag))
         {
             (reusedBase, reusedGate) = await AlternateAsync(baseline, gateway, t => ScenarioCatalog.Reused(t, ClientFor(t), reusedAuth, closed), cancellationToken);
-            AddRatio($"reused-tokens, closed {_copies} copies: RPS", reusedBase, reusedGate, r => r.Global.Ok.Rps, 0.90, "N0");
+            AddRatio($"reused-tokens, closed {_copies} copies: RPS", reusedBase, reusedGate, r => r.Global.Ok.Rps, 0.95, "N0");
             AddCpuRow("reused-tokens", reusedBase, reusedGate);
         }
 

@@ -234,8 +234,8 @@ internal sealed partial class RedisSessionStore : ISessionStore
         var advanced = (long)result == 1;
         if (advanced)
         {
-            // Other instances drop their cached copy, so NewestTokenWins sees the newer token within milliseconds.
-            await PublishAsync(RevocationEvent.SeenKind, user, sighting.Sid);
+            // Other instances merge the iat into their cached copy, so NewestTokenWins sees the newer token within milliseconds.
+            await PublishAsync(RevocationEvent.SeenKind, user, sighting.Sid, issuedAt: sighting.IssuedAt);
         }
 
         return advanced;
@@ -320,9 +320,9 @@ internal sealed partial class RedisSessionStore : ISessionStore
     private Task<bool> IndexAsync(ulong hash, long until) =>
         Call("denylist_index", () => Db.SortedSetAddAsync(_keys.Denylist, DenylistHash.Member(hash), until, SortedSetWhen.GreaterThan));
 
-    private Task<long> PublishAsync(string kind, UserKey user, string? id, long? until = null) =>
+    private Task<long> PublishAsync(string kind, UserKey user, string? id, long? until = null, long? issuedAt = null) =>
         Call("publish", () => _redis.GetSubscriber().PublishAsync(_keys.Channel,
-            (RevocationEvent.For(kind, user, id, _time.GetUtcNow().ToUnixTimeMilliseconds()) with { Until = until }).ToJson()));
+            (RevocationEvent.For(kind, user, id, _time.GetUtcNow().ToUnixTimeMilliseconds()) with { Until = until, IssuedAt = issuedAt }).ToJson()));
 
     private static long ToLong(RedisValue value) => value.IsNull ? 0 : value.TryParse(out long parsed) ? parsed : 0;
 

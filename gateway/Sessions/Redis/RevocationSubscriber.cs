@@ -197,6 +197,11 @@ internal sealed partial class RevocationSubscriber : BackgroundService
         {
             // Rules are not session state: RuleSync reloads them; the session cache stays as it is.
         }
+        else if (evt.User is { } seen && evt is { Kind: RevocationEvent.SeenKind, Id: { } seenSid, IssuedAt: { } iat })
+        {
+            // A session's newer token was recorded: merged into the cached copy, no re-read.
+            _cache.SessionSeen(seen, seenSid, iat);
+        }
         else if (evt.User is { } user && evt.RevokesNothing)
         {
             _cache.Refresh(user);
