@@ -171,43 +171,44 @@ internal sealed partial class JwtVerifier
         return LogoutTokenResult.Ok(new LogoutToken(issuer.Issuer, sub, sid, jti, numbers.Iat.Value, numbers.Exp.Value, client));
     }
 
-    private async ValueTask<(RefusalReason? Refusal, JwtDocument? Jwt, IssuerRuntime? Issuer, NumericClaims Numbers, SigningKey? Key, List<string>? Audiences)> VerifySignedAsync(
+    private async ValueTask<SignedToken> VerifySignedAsync(
         ReadOnlyMemory<char> token, bool logout, CancellationToken cancellationToken)
     {
         if (token.Length > _options.MaxTokenSize)
         {
-            return (Reasons.TooLarge, null, null, default, null, null);
+            return SignedToken.Refused(Reasons.TooLarge);
         }
 
         // One decode and one walk: the shape rules and, kept from them, the place of every member the checks below read.
         switch (TokenShape.Parse(token, _typedClaims, out var jwt))
         {
             case TokenShapeVerdict.Malformed:
-                return (Reasons.Malformed, null, null, default, null, null);
+                return SignedToken.Refused(Reasons.Malformed);
             case TokenShapeVerdict.InvalidClaim:
                 // The library would read "exp":"1700000000" or 1700000000.5 as a number, ["a","b"] as "a"; the gateway does not.
-                return (Reasons.InvalidClaim, null, null, default, null, null);
+                return SignedToken.Refused(Reasons.InvalidClaim);
         }
 
         // RFC 7515 §4.1 and RFC 7519 §4.1: these are strings (aud: or an array of strings); anything else is not a JWT this
         // gateway reads. A null header member reads as absent.
         var audiences = jwt!.Audiences();
-        if (jwt.HasMistypedHeader("alg") || jwt.HasMistypedHeader("kid") || jwt.HasMistypedHeader("typ") || jwt.HasMistypedHeader("cty") || jwt.IsMistyped(JwtRegisteredClaimNames.Iss) || audiences is null)
+        if (jwt.HasMistypedHeader("alg") || jwt.HasMistypedHeader("kid") || jwt.HasMistypedHeader("typ") || jwt.HasMistypedHeader("cty") ||
+            jwt.IsMistyped(JwtRegisteredClaimNames.Iss) || audiences is null)
         {
-            return (Reasons.Malformed, null, null, default, null, null);
+            return SignedToken.Refused(Reasons.Malformed);
         }
 
         var iss = jwt.String(JwtRegisteredClaimNames.Iss);
         if (iss is null || !_issuers.TryGetValue(iss, out var issuer))
         {
-            return (Reasons.UnknownIssuer, null, null, default, null, null);
+            return SignedToken.Refused(Reasons.UnknownIssuer);
         }
 
         // Exact, case-sensitive membership: "none", "NONE" and "nOnE" are never in the list.
         var alg = jwt.Alg;
         if (alg is null || !issuer.Algorithms.Contains(alg))
         {
-            return (Reasons.AlgorithmNotAllowed, null, null, default, null, null);
+            return SignedToken.Refused(Reasons.AlgorithmNotAllowed);
         }
 
         // The gateway understands no critical extension; b64=false (RFC 7797) changes what is signed. Key-carrying
@@ -216,7 +217,7 @@ internal sealed partial class JwtVerifier
         {
             if (jwt.HasHeader(header))
             {
-                return (Reasons.UnsupportedHeader, null, null, default, null, null);
+                return SignedToken.Refused(Reasons.UnsupportedHeader);
             }
         }
 
@@ -230,29 +231,29 @@ internal sealed partial class JwtVerifier
         var now = _time.GetUtcNow().ToUnixTimeSeconds();
         if (numbers is { Exp: { } end, Nbf: { } start } && start > end)
         {
-            return (Reasons.InvalidClaim, null, null, default, null, null);
+            return SignedToken.Refused(Reasons.InvalidClaim);
         }
 
         if (numbers.Exp is { } expires && now > expires + _skewSeconds)
         {
-            return (Reasons.Expired, null, null, default, null, null);
+            return SignedToken.Refused(Reasons.Expired);
         }
 
         if (numbers.Nbf is { } notBefore && notBefore > now + _skewSeconds)
         {
-            return (Reasons.NotYetValid, null, null, default, null, null);
+            return SignedToken.Refused(Reasons.NotYetValid);
         }
 
         // A logout token never passes as an access token, whatever the issuer's ValidTypes.
         if (!logout && (string.Equals(jwt.Typ, "logout+jwt", StringComparison.OrdinalIgnoreCase) || jwt.Has("events")))
         {
-            return (Reasons.InvalidType, null, null, default, null, null);
+            return SignedToken.Refused(Reasons.InvalidType);
         }
 
         var parameters = logout ? issuer.LogoutParameters : issuer.AccessParameters;
         if (parameters is null)
         {
-            return (Reasons.InvalidAudience, null, null, default, null, null);
+            return SignedToken.Refused(Reasons.InvalidAudience);
         }
 
         var kid = jwt.Kid;
@@ -263,7 +264,7 @@ internal sealed partial class JwtVerifier
             key = refreshed.Find(kid, alg);
             if (key is null)
             {
-                return (Reasons.UnknownKey, null, null, default, null, null);
+                return SignedToken.Refused(Reasons.UnknownKey);
             }
         }
 
@@ -272,20 +273,20 @@ internal sealed partial class JwtVerifier
             // The library's checks, in its order (signature, then lifetime, audience and type), without its overhead.
             if (!direct.Verify(alg, token.Span))
             {
-                return (Reasons.InvalidSignature, null, null, default, null, null);
+                return SignedToken.Refused(Reasons.InvalidSignature);
             }
 
             if (numbers.Exp is null)
             {
-                return (Reasons.MissingClaim, null, null, default, null, null);
+                return SignedToken.Refused(Reasons.MissingClaim);
             }
 
             if (!issuer.AudienceAccepted(audiences, jwt.String("client_id"), logout))
             {
-                return (Reasons.InvalidAudience, null, null, default, null, null);
+                return SignedToken.Refused(Reasons.InvalidAudience);
             }
 
-            return logout || issuer.TypeAccepted(jwt.Typ) ? (null, jwt, issuer, numbers, key, audiences) : (Reasons.InvalidType, null, null, default, null, null);
+            return logout || issuer.TypeAccepted(jwt.Typ) ? new SignedToken(null, jwt, issuer, numbers, key, audiences) : SignedToken.Refused(Reasons.InvalidType);
         }
 
         TokenValidationResult validation;
@@ -301,13 +302,19 @@ internal sealed partial class JwtVerifier
                 Log.ValidationThrew(_logger, ex.GetType().Name);
             }
 
-            return (Reasons.Invalid, null, null, default, null, null);
+            return SignedToken.Refused(Reasons.Invalid);
         }
 
-        return validation.IsValid ? (null, jwt, issuer, numbers, key, audiences) : (MapFailure(validation.Exception), null, null, default, null, null);
+        return validation.IsValid ? new SignedToken(null, jwt, issuer, numbers, key, audiences) : SignedToken.Refused(MapFailure(validation.Exception));
     }
 
     private readonly record struct NumericClaims(long? Exp, long? Nbf, long? Iat);
+
+    // What VerifySignedAsync found: a refusal, or the parsed token with its issuer, numbers, key and audiences.
+    private readonly record struct SignedToken(RefusalReason? Refusal, JwtDocument? Jwt, IssuerRuntime? Issuer, NumericClaims Numbers, SigningKey? Key, List<string>? Audiences)
+    {
+        public static SignedToken Refused(RefusalReason reason) => new(reason, null, null, default, null, null);
+    }
 
     private static bool TryReadId(JwtDocument jwt, string name, out string? value)
     {
