@@ -49,6 +49,29 @@ public sealed class SessionStateCacheTests
     }
 
     [Fact]
+    public void SessionSeen_ConcurrentSightings_AllMergeAndTheEntryKeepsAnswering()
+    {
+        // The writing instance applies its own write and then the event of it: the two may run at once, and neither may
+        // drop the entry (that costs a Redis read) or lose the other's iat.
+        var cache = NewCache();
+        Fill(cache, "u", "s", null, Live with { SessionNewestIat = 100, SessionFirstIat = 100 });
+
+        var threads = Enumerable.Range(0, 4).Select(t => new Thread(() =>
+        {
+            for (var i = 0; i < 50_000; i++)
+            {
+                cache.SessionSeen(U("u"), "s", 101 + (i * 4) + t);
+            }
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+
+        Assert.True(cache.TryGet(U("u"), "s", null, null, out var state));
+        Assert.Equal(200_100, state.SessionNewestIat);
+        Assert.Equal(100, state.SessionFirstIat);
+    }
+
+    [Fact]
     public void SessionSeen_OfASessionTheEntryDoesNotHold_LeavesTheEntryAsItIs()
     {
         var cache = NewCache();

@@ -83,6 +83,13 @@ internal sealed class GenerationalMap<TKey, TValue>
         }
     }
 
+    /// <summary>
+    /// Replaces the entry of <paramref name="key"/>, in whichever generation holds it, only if it is still
+    /// <paramref name="comparison"/> (compare-and-swap); false when it changed, moved or went meanwhile.
+    /// </summary>
+    public bool TryUpdate(TKey key, TValue value, TValue comparison) =>
+        _young.TryUpdate(key, value, comparison) || _old.TryUpdate(key, value, comparison);
+
     public void Remove(TKey key)
     {
         if (_young.TryRemove(key, out _))

@@ -134,19 +134,17 @@ internal sealed class SessionStateCache
     /// </summary>
     public void SessionSeen(UserKey user, string sid, long iat)
     {
-        var stripe = Stripe(user);
-        var generation = Interlocked.Increment(ref _generations[stripe]);
-        if (Find(user) is not { Stale: false } entry || entry.WithSessionSeen(FactHash.Of(sid), iat) is not { } updated)
-        {
-            return;
-        }
+        Interlocked.Increment(ref _generations[Stripe(user)]);
+        var hash = FactHash.Of(sid);
 
-        _users.Set(user, updated);
-
-        // An invalidation (or another change) that ran since the look-up must not be undone by this copy.
-        if (Volatile.Read(ref _generations[stripe]) != generation)
+        // Compare-and-swap: an entry invalidated meanwhile is gone (nothing to revive), one replaced meanwhile (another
+        // sighting, e.g. this instance's own write and then its event, or a fresh read) is merged into again.
+        while (Find(user) is { Stale: false } entry && entry.WithSessionSeen(hash, iat) is { } updated && !ReferenceEquals(updated, entry))
         {
-            Remove(user);
+            if (_users.TryUpdate(user, updated, entry))
+            {
+                return;
+            }
         }
     }
 
