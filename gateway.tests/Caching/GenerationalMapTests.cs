@@ -43,6 +43,24 @@ public sealed class GenerationalMapTests
     }
 
     [Fact]
+    public void TryUpdate_SwapsOnlyTheValueItWasGiven_InEitherGeneration()
+    {
+        var map = new GenerationalMap<string, string>(4, StringComparer.Ordinal);
+        map.Set("old", "v1");
+        map.Set("a", "a");
+        map.Set("young", "v1");
+
+        // "old" now lives in the old generation, "young" in the young one.
+        Assert.True(map.TryUpdate("old", "v2", "v1"));
+        Assert.True(map.TryUpdate("young", "v2", "v1"));
+        Assert.False(map.TryUpdate("young", "v3", "v1"));
+        Assert.False(map.TryUpdate("missing", "v1", "v1"));
+        Assert.True(map.TryGetValue("old", out var old));
+        Assert.True(map.TryGetValue("young", out var young));
+        Assert.Equal(("v2", "v2"), (old, young));
+    }
+
+    [Fact]
     public void Remove_AndClear_ForgetBothGenerations()
     {
         var map = new GenerationalMap<int, int>(4);
