@@ -99,16 +99,6 @@ public sealed class JwtDocumentTests
     }
 
     [Fact]
-    public void SigningInputLength_EndsBeforeTheSignature()
-    {
-        var token = TokenFactory.Unsigned(Header, "{}", "c2ln");
-        var document = Parse(token);
-
-        Assert.Equal(token.LastIndexOf('.'), document.SigningInputLength);
-        Assert.Equal(token, document.Token.ToString());
-    }
-
-    [Fact]
     public void EscapedName_IsTheSameMemberAsItsPlainSpelling()
     {
         // "\u0073ub" is "sub": read by its name, and a duplicate of a plain "sub".

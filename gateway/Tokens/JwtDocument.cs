@@ -15,20 +15,12 @@ internal sealed class JwtDocument
     private readonly JwtMember[] _members;
     private readonly int _headerCount;
 
-    internal JwtDocument(ReadOnlyMemory<char> token, int signingInputLength, byte[] json, JwtMember[] members, int headerCount)
+    internal JwtDocument(byte[] json, JwtMember[] members, int headerCount)
     {
-        Token = token;
-        SigningInputLength = signingInputLength;
         _json = json;
         _members = members;
         _headerCount = headerCount;
     }
-
-    /// <summary>The token as received (a slice of the request's header value: no copy).</summary>
-    public ReadOnlyMemory<char> Token { get; }
-
-    /// <summary>The length of <c>header.payload</c>, the signed part of <see cref="Token"/>.</summary>
-    public int SigningInputLength { get; }
 
     /// <summary>The header's <c>alg</c> when it is a string, else null.</summary>
     public string? Alg => HeaderString("alg");

@@ -79,7 +79,7 @@ internal static class TokenShape
         var verdict = InspectJson(json.AsSpan(headerLength, payloadLength), headerLength, typed, scratch);
         if (verdict == TokenShapeVerdict.WellFormed)
         {
-            document = new JwtDocument(token, second, json, [.. scratch.Members], headerCount);
+            document = new JwtDocument(json, [.. scratch.Members], headerCount);
         }
 
         return verdict;
