@@ -245,7 +245,8 @@ internal sealed partial class JwtVerifier
         }
 
         // A logout token never passes as an access token, whatever the issuer's ValidTypes.
-        if (!logout && (string.Equals(jwt.Typ, "logout+jwt", StringComparison.OrdinalIgnoreCase) || jwt.Has("events")))
+        var typ = jwt.Typ;
+        if (!logout && (string.Equals(typ, "logout+jwt", StringComparison.OrdinalIgnoreCase) || jwt.Has("events")))
         {
             return SignedToken.Refused(Reasons.InvalidType);
         }
@@ -286,7 +287,7 @@ internal sealed partial class JwtVerifier
                 return SignedToken.Refused(Reasons.InvalidAudience);
             }
 
-            return logout || issuer.TypeAccepted(jwt.Typ) ? new SignedToken(null, jwt, issuer, numbers, key, audiences) : SignedToken.Refused(Reasons.InvalidType);
+            return logout || issuer.TypeAccepted(typ) ? new SignedToken(null, jwt, issuer, numbers, key, audiences) : SignedToken.Refused(Reasons.InvalidType);
         }
 
         TokenValidationResult validation;
