@@ -21,9 +21,16 @@ internal sealed class SharedClaimLists
             return [];
         }
 
-        if (Find(_lists, values) is { } shared)
+        var current = _lists;
+        if (Find(current, values) is { } shared)
         {
             return shared;
+        }
+
+        // Full: a list met now is kept as given, without taking the lock (lists are only ever added).
+        if (current.Length >= MaxLists)
+        {
+            return values;
         }
 
         lock (_add)
