@@ -33,6 +33,20 @@ public sealed class SharedClaimListsTests(VerifierFixture fixture) : IClassFixtu
     }
 
     [Fact]
+    public void Joined_ASharedList_IsOneStringMadeOnce_AnyOtherIsJoinedAnew()
+    {
+        var lists = new SharedClaimLists();
+        var shared = lists.Share(["read", "write"]);
+
+        Assert.Equal("read write", lists.Joined(shared));
+        Assert.Same(lists.Joined(shared), lists.Joined(shared));
+        // Equal but not the shared array (a caller's own copy): joined, correctly, as a new string.
+        string[] copy = ["read", "write"];
+        Assert.Equal("read write", lists.Joined(copy));
+        Assert.NotSame(lists.Joined(copy), lists.Joined(copy));
+    }
+
+    [Fact]
     public async Task TwoTokensOfAnIssuer_WithEqualAudAndScope_ShareTheirArrays()
     {
         var a = await Verify("read write");

@@ -44,7 +44,7 @@ internal sealed record Introspection(VerifiedToken? Token, RefusalReason? Refusa
 
         if (token.Scopes.Length > 0)
         {
-            response["scope"] = string.Join(' ', token.Scopes);
+            response["scope"] = token.JoinedScopes;
         }
 
         if (token.ClientId is { } client)

@@ -93,7 +93,7 @@ internal sealed class IdentityHeaders
 
         if (_scopes is not null && token.Scopes.Length > 0)
         {
-            headers[_scopes] = string.Join(' ', token.Scopes);
+            headers[_scopes] = token.JoinedScopes;
         }
     }
 

@@ -11,7 +11,7 @@ internal sealed class SharedClaimLists
     public const int MaxLists = 64;
 
     private readonly Lock _add = new();
-    private volatile string[][] _lists = [];
+    private volatile SharedList[] _lists = [];
 
     /// <summary>The shared list equal to <paramref name="values"/> (same strings, same order), else <paramref name="values"/> itself.</summary>
     public string[] Share(string[] values)
@@ -43,23 +43,42 @@ internal sealed class SharedClaimLists
 
             if (lists.Length < MaxLists)
             {
-                _lists = [.. lists, values];
+                _lists = [.. lists, new SharedList(values, string.Join(' ', values))];
             }
 
             return values;
         }
     }
 
-    private static string[]? Find(string[][] lists, string[] values)
+    /// <summary>
+    /// <paramref name="list"/> joined with spaces: for a list this table shares, the one string made when it was shared;
+    /// for any other, a new one.
+    /// </summary>
+    public string Joined(string[] list)
+    {
+        foreach (var shared in _lists)
+        {
+            if (ReferenceEquals(shared.Values, list))
+            {
+                return shared.Text;
+            }
+        }
+
+        return string.Join(' ', list);
+    }
+
+    private static string[]? Find(SharedList[] lists, string[] values)
     {
         foreach (var list in lists)
         {
-            if (list.AsSpan().SequenceEqual(values))
+            if (list.Values.AsSpan().SequenceEqual(values))
             {
-                return list;
+                return list.Values;
             }
         }
 
         return null;
     }
+
+    private sealed record SharedList(string[] Values, string Text);
 }

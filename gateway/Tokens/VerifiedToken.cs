@@ -21,6 +21,9 @@ public sealed record VerifiedToken(
     long? AuthTime,
     long? Version)
 {
+    private readonly string[] _scopes = [];
+    private readonly string? _scopeText;
+
     /// <summary><c>client_id</c>, else <c>azp</c>, if any.</summary>
     public string? ClientId { get; init; }
 
@@ -31,7 +34,28 @@ public sealed record VerifiedToken(
     public string? Tenant { get; init; }
 
     /// <summary>Granted scopes, from <c>scope</c> (space-separated) or <c>scp</c> (array or string).</summary>
-    public string[] Scopes { get; init; } = [];
+    public string[] Scopes
+    {
+        get => _scopes;
+        init
+        {
+            _scopes = value;
+            _scopeText = null; // A list given anew (a `with`, say) drops the joined text made for the old one.
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Scopes"/> joined with spaces, made once for the issuer's shared list (set after <see cref="Scopes"/>),
+    /// so the scope header of a cached token costs no new string per request.
+    /// </summary>
+    internal string? ScopeText
+    {
+        get => _scopeText;
+        init => _scopeText = value;
+    }
+
+    /// <summary>The scopes as one space-separated string (the scope header, RFC 7662's <c>scope</c>).</summary>
+    public string JoinedScopes => _scopeText ?? string.Join(' ', _scopes);
 
     /// <summary>The <c>kid</c> of the key that verified it: a key that leaves the JWKS takes its tokens with it.</summary>
     public string? KeyId { get; init; }
