@@ -33,17 +33,27 @@ public sealed class SharedClaimListsTests(VerifierFixture fixture) : IClassFixtu
     }
 
     [Fact]
-    public void Joined_ASharedList_IsOneStringMadeOnce_AnyOtherIsJoinedAnew()
+    public void ShareWithText_ASharedListsText_IsOneStringMadeOnce_PastTheBoundJoinedAnew()
     {
         var lists = new SharedClaimLists();
-        var shared = lists.Share(["read", "write"]);
+        var shared = lists.Share(["read", "write"], out var first);
+        Assert.Same(shared, lists.Share(["read", "write"], out var again));
+        Assert.Equal("read write", first);
+        Assert.Same(first, again);
+        Assert.Same(shared, lists.Share(["read", "write"]));
 
-        Assert.Equal("read write", lists.Joined(shared));
-        Assert.Same(lists.Joined(shared), lists.Joined(shared));
-        // Equal but not the shared array (a caller's own copy): joined, correctly, as a new string.
-        string[] copy = ["read", "write"];
-        Assert.Equal("read write", lists.Joined(copy));
-        Assert.NotSame(lists.Joined(copy), lists.Joined(copy));
+        for (var i = 1; i < SharedClaimLists.MaxLists; i++)
+        {
+            lists.Share(["scope-" + i]);
+        }
+
+        // Past the bound a list is kept as given and joined, correctly, as a new string each time.
+        lists.Share(["one", "too", "many"], out var extra);
+        lists.Share(["one", "too", "many"], out var extraAgain);
+        Assert.Equal("one too many", extra);
+        Assert.NotSame(extra, extraAgain);
+        Assert.Empty(lists.Share([], out var none));
+        Assert.Equal("", none);
     }
 
     [Fact]

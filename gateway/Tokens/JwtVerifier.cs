@@ -110,14 +110,14 @@ internal sealed partial class JwtVerifier
         }
 
         // The configured issuer string, not the token's copy: one instance shared by every cached token.
-        var sharedScopes = issuer.SharedLists.Share(scopes);
+        var sharedScopes = issuer.SharedLists.Share(scopes, out var scopeText);
         return TokenResult.Ok(new VerifiedToken(issuer.Issuer, sub, sid, jti, numbers.Iat.Value, numbers.Exp.Value, authTime, version)
         {
             ClientId = client,
             Audiences = issuer.SharedLists.Share([.. audiences!]),
             Tenant = issuer.TenantClaim is { } tenantClaim ? ReadString(jwt, tenantClaim) : null,
             Scopes = sharedScopes,
-            ScopeText = sharedScopes.Length > 0 ? issuer.SharedLists.Joined(sharedScopes) : null,
+            ScopeText = sharedScopes.Length > 0 ? scopeText : null,
             KeyId = key!.Jwk.Kid,
             Binding = binding,
             VerifiedBy = key,

@@ -14,13 +14,28 @@ internal sealed class SharedClaimLists
     private volatile SharedList[] _lists = [];
 
     /// <summary>The shared list equal to <paramref name="values"/> (same strings, same order), else <paramref name="values"/> itself.</summary>
-    public string[] Share(string[] values)
+    public string[] Share(string[] values) => values.Length == 0 ? [] : Entry(values)?.Values ?? values;
+
+    /// <summary>
+    /// As <see cref="Share(string[])"/>, with the list joined with spaces in <paramref name="joined"/>: for a shared list
+    /// the one string made when it was shared, for a list past the bound a new one.
+    /// </summary>
+    public string[] Share(string[] values, out string joined)
     {
         if (values.Length == 0)
         {
+            joined = "";
             return [];
         }
 
+        var entry = Entry(values);
+        joined = entry?.Text ?? string.Join(' ', values);
+        return entry?.Values ?? values;
+    }
+
+    // The entry equal to values, added when there is room; null once the table is full and holds no equal list.
+    private SharedList? Entry(string[] values)
+    {
         var current = _lists;
         if (Find(current, values) is { } shared)
         {
@@ -30,7 +45,7 @@ internal sealed class SharedClaimLists
         // Full: a list met now is kept as given, without taking the lock (lists are only ever added).
         if (current.Length >= MaxLists)
         {
-            return values;
+            return null;
         }
 
         lock (_add)
@@ -41,39 +56,24 @@ internal sealed class SharedClaimLists
                 return raced;
             }
 
-            if (lists.Length < MaxLists)
+            if (lists.Length >= MaxLists)
             {
-                _lists = [.. lists, new SharedList(values, string.Join(' ', values))];
+                return null;
             }
 
-            return values;
+            var added = new SharedList(values, string.Join(' ', values));
+            _lists = [.. lists, added];
+            return added;
         }
     }
 
-    /// <summary>
-    /// <paramref name="list"/> joined with spaces: for a list this table shares, the one string made when it was shared;
-    /// for any other, a new one.
-    /// </summary>
-    public string Joined(string[] list)
-    {
-        foreach (var shared in _lists)
-        {
-            if (ReferenceEquals(shared.Values, list))
-            {
-                return shared.Text;
-            }
-        }
-
-        return string.Join(' ', list);
-    }
-
-    private static string[]? Find(SharedList[] lists, string[] values)
+    private static SharedList? Find(SharedList[] lists, string[] values)
     {
         foreach (var list in lists)
         {
             if (list.Values.AsSpan().SequenceEqual(values))
             {
-                return list.Values;
+                return list;
             }
         }
 
