@@ -81,6 +81,30 @@ public sealed class DirectSignatureTests
         Assert.False(DirectOf(Rs256Key).Verify("RS256", token));
     }
 
+    [Theory]
+    [InlineData("es")]
+    [InlineData("es384")]
+    public void Verify_Ecdsa_AllocatesNothingPerCall(string kid)
+    {
+        // A never-seen token pays this on every request: the platform's ECDsa wrote each signature out as DER with a new
+        // AsnWriter (about 1,200 bytes of garbage per check); the direct path writes it on the stack.
+        var key = KeyOf(kid);
+        var direct = DirectOf(key);
+        var token = Signed(key, """{"sub":"alice"}""");
+        for (var i = 0; i < 50; i++)
+        {
+            Assert.True(direct.Verify(key.Alg, token));
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 100; i++)
+        {
+            direct.Verify(key.Alg, token);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
     [Fact]
     public void For_HmacAndSmallRsaKeys_Null_TheLibraryKeepsThem()
     {

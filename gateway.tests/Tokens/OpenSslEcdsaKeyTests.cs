@@ -1,0 +1,153 @@
+using System.Security.Cryptography;
+using Gateway.Tokens;
+
+namespace Gateway.Tests.Tokens;
+
+/// <summary>
+/// The libcrypto ECDSA check must answer exactly as the platform's ECDsa does, for valid, tampered and hostile
+/// signatures on every JOSE curve; these compare the two on the same inputs.
+/// </summary>
+public sealed class OpenSslEcdsaKeyTests
+{
+    public static TheoryData<string> Curves => ["P-256", "P-384", "P-521"];
+
+    [Fact]
+    public void LibCrypto_IsThereOnLinux()
+    {
+        // The gateway's images and CI are Linux with OpenSSL 3: the fast path must not silently fall back there.
+        Assert.Equal(OperatingSystem.IsLinux(), LibCrypto.IsAvailable);
+    }
+
+    [Theory]
+    [MemberData(nameof(Curves))]
+    public void Verify_AgreesWithThePlatform_OnValidTamperedAndHostileSignatures(string curve)
+    {
+        using var ecdsa = ECDsa.Create(CurveOf(curve));
+        using var other = ECDsa.Create(CurveOf(curve));
+        var hash = HashOf(curve);
+        var key = Native(ecdsa);
+        var order = OrderOf(curve);
+        var field = key.SignatureBytes / 2;
+
+        for (var i = 0; i < 100; i++)
+        {
+            var data = RandomNumberGenerator.GetBytes(1 + (i * 7));
+            var signature = ecdsa.SignData(data, hash);
+            byte[][] cases =
+            [
+                signature,
+                Flip(signature, i % signature.Length),
+                other.SignData(data, hash),
+                Join(signature[..field], new byte[field]),
+                Join(new byte[field], signature[field..]),
+                Join(Fixed(order, field), signature[field..]),
+                Join(signature[..field], Fixed(order, field)),
+                Enumerable.Repeat((byte)0xFF, 2 * field).ToArray(),
+            ];
+
+            foreach (var candidate in cases)
+            {
+                var digest = CryptographicOperations.HashData(hash, data);
+                Assert.Equal(ecdsa.VerifyData(data, candidate, hash), key.Verify(digest, candidate));
+            }
+
+            Assert.True(key.Verify(CryptographicOperations.HashData(hash, data), signature));
+        }
+    }
+
+    [Fact]
+    public void Verify_SignatureOfTheWrongLength_False()
+    {
+        using var ecdsa = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var data = RandomNumberGenerator.GetBytes(40);
+        var signature = ecdsa.SignData(data, HashAlgorithmName.SHA256);
+        var digest = SHA256.HashData(data);
+        var key = Native(ecdsa);
+
+        Assert.False(key.Verify(digest, signature.AsSpan(0, signature.Length - 1)));
+        Assert.False(key.Verify(digest, [.. signature, 0]));
+        Assert.False(key.Verify(digest, [0, .. signature, 0]));
+        Assert.False(key.Verify(digest, []));
+    }
+
+    [Fact]
+    public void Verify_FromManyThreadsAtOnce_EveryAnswerRight()
+    {
+        // More threads than pooled contexts: some make and free their own, none shares one.
+        using var ecdsa = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var key = Native(ecdsa);
+        var inputs = Enumerable.Range(0, 64).Select(i =>
+        {
+            var data = RandomNumberGenerator.GetBytes(50 + i);
+            var signature = ecdsa.SignData(data, HashAlgorithmName.SHA256);
+            return (Digest: SHA256.HashData(data), Signature: i % 2 == 0 ? signature : Flip(signature, i));
+        }).ToArray();
+
+        var wrong = 0;
+        Parallel.For(0, 4_000, new ParallelOptions { MaxDegreeOfParallelism = 32 }, i =>
+        {
+            var (digest, signature) = inputs[i % inputs.Length];
+            if (key.Verify(digest, signature) != (i % inputs.Length % 2 == 0))
+            {
+                Interlocked.Increment(ref wrong);
+            }
+        });
+
+        Assert.Equal(0, wrong);
+    }
+
+    [Fact]
+    public void Verify_AllocatesNothing()
+    {
+        using var ecdsa = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var data = RandomNumberGenerator.GetBytes(300);
+        var signature = ecdsa.SignData(data, HashAlgorithmName.SHA256);
+        var digest = SHA256.HashData(data);
+        var key = Native(ecdsa);
+        Assert.True(key.Verify(digest, signature));
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 100; i++)
+        {
+            key.Verify(digest, signature);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    private static OpenSslEcdsaKey Native(ECDsa ecdsa) =>
+        OpenSslEcdsaKey.TryCreate(ecdsa) ?? throw new InvalidOperationException("libcrypto did not take the key");
+
+    private static ECCurve CurveOf(string curve) => curve switch
+    {
+        "P-256" => ECCurve.NamedCurves.nistP256,
+        "P-384" => ECCurve.NamedCurves.nistP384,
+        _ => ECCurve.NamedCurves.nistP521,
+    };
+
+    private static HashAlgorithmName HashOf(string curve) => curve switch
+    {
+        "P-256" => HashAlgorithmName.SHA256,
+        "P-384" => HashAlgorithmName.SHA384,
+        _ => HashAlgorithmName.SHA512,
+    };
+
+    // The group order n: r or s equal to it is out of range and must be refused.
+    private static byte[] OrderOf(string curve) => Convert.FromHexString(curve switch
+    {
+        "P-256" => "FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551",
+        "P-384" => "FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFC7634D81F4372DDF581A0DB248B0A77AECEC196ACCC52973",
+        _ => "01" + new string('F', 64) + "FA51868783BF2F966B7FCC0148F709A5D03BB5C9B8899C47AEBB6FB71E91386409",
+    });
+
+    private static byte[] Join(byte[] r, byte[] s) => [.. r, .. s];
+
+    private static byte[] Fixed(byte[] value, int width) => [.. new byte[width - value.Length], .. value];
+
+    private static byte[] Flip(byte[] bytes, int at)
+    {
+        var copy = (byte[])bytes.Clone();
+        copy[at % copy.Length] ^= 0x01;
+        return copy;
+    }
+}
