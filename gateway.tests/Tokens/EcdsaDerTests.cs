@@ -56,11 +56,24 @@ public sealed class EcdsaDerTests
     [InlineData(0)]
     [InlineData(1)]
     [InlineData(63)]
+    [InlineData(250)]
     [InlineData(256)]
     public void TryFromP1363_EmptyOddOrOverlongSignature_False(int length)
     {
-        Assert.False(EcdsaDer.TryFromP1363(new byte[length], new byte[1024], out var written));
+        // 250 bytes of 0xFF: two 126-byte INTEGERs, a body of 256 bytes, beyond one length byte.
+        Assert.False(EcdsaDer.TryFromP1363(Enumerable.Repeat((byte)0xFF, length).ToArray(), new byte[1024], out var written));
         Assert.Equal(0, written);
+    }
+
+    [Fact]
+    public void TryFromP1363_LargestOneLengthByteBody_Written()
+    {
+        // 248 bytes of 0xFF: two INTEGERs of 2 + 125 bytes, a body of 254.
+        var signature = Enumerable.Repeat((byte)0xFF, 248).ToArray();
+        var destination = new byte[EcdsaDer.MaxLength(248)];
+
+        Assert.True(EcdsaDer.TryFromP1363(signature, destination, out var written));
+        Assert.Equal(Reference(signature[..124], signature[124..]), destination[..written]);
     }
 
     [Fact]

@@ -12,12 +12,13 @@ internal static class EcdsaDer
 
     /// <summary>
     /// Writes <paramref name="p1363"/> as DER into <paramref name="destination"/>. False for an empty or odd-length
-    /// signature or a destination shorter than <see cref="MaxLength"/> needs.
+    /// signature, one whose DER would need more than one length byte, or a destination too short for it
+    /// (<see cref="MaxLength"/> is always enough).
     /// </summary>
     public static bool TryFromP1363(ReadOnlySpan<byte> p1363, Span<byte> destination, out int written)
     {
         written = 0;
-        if (p1363.Length == 0 || p1363.Length % 2 != 0 || p1363.Length > 2 * 127)
+        if (p1363.Length == 0 || p1363.Length % 2 != 0)
         {
             return false;
         }
@@ -26,8 +27,10 @@ internal static class EcdsaDer
         var r = p1363[..half];
         var s = p1363[half..];
         var body = IntegerLength(r) + IntegerLength(s);
+
+        // One length byte at most (P-521's 138 need the long form): far beyond any curve JOSE names.
         var header = body < 0x80 ? 2 : 3;
-        if (destination.Length < header + body)
+        if (body > 0xFF || destination.Length < header + body)
         {
             return false;
         }
