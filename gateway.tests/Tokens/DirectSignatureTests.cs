@@ -84,6 +84,23 @@ public sealed class DirectSignatureTests
     [Theory]
     [InlineData("es")]
     [InlineData("es384")]
+    public void Verify_EcdsaWithoutLibCrypto_SameAnswers(string kid)
+    {
+        // Where libcrypto 3 is missing the platform's ECDsa verifies: the same tokens pass and fail.
+        var key = KeyOf(kid);
+        var platform = DirectSignature.For(KeySet.Parse(JwksDocument.Of(key), DateTimeOffset.UtcNow).Find(key.Kid, key.Alg)!.Key, useLibCrypto: false)!;
+        var token = Signed(key, """{"sub":"alice"}""");
+        var parts = token.Split('.');
+
+        Assert.True(platform.Verify(key.Alg, token));
+        Assert.True(DirectOf(key).Verify(key.Alg, token));
+        Assert.False(platform.Verify(key.Alg, parts[0] + "." + Jose.B64("""{"sub":"mallory"}""") + "." + parts[2]));
+        Assert.False(platform.Verify(key.Alg, parts[0] + "." + parts[1] + "." + Jose.B64(Flip(Base64Url.DecodeFromChars(parts[2])))));
+    }
+
+    [Theory]
+    [InlineData("es")]
+    [InlineData("es384")]
     public void Verify_Ecdsa_AllocatesNothingPerCall(string kid)
     {
         // A never-seen token pays this on every request: the platform's ECDsa wrote each signature out as DER with a new

@@ -34,14 +34,20 @@ internal sealed class DirectSignature
     }
 
     /// <summary>The direct check for <paramref name="key"/>, or null when the library must verify it.</summary>
-    public static DirectSignature? For(SecurityKey key)
+    public static DirectSignature? For(SecurityKey key) => For(key, useLibCrypto: true);
+
+    /// <summary>
+    /// <see cref="For(SecurityKey)"/>; without <paramref name="useLibCrypto"/>, EC keys verify through the platform's
+    /// ECDsa, as they do where libcrypto 3 is missing (tests cover that path with it).
+    /// </summary>
+    internal static DirectSignature? For(SecurityKey key, bool useLibCrypto)
     {
         try
         {
             switch (key)
             {
                 case ECDsaSecurityKey { ECDsa: { } ecdsa }:
-                    return new DirectSignature(ecdsa, null, OpenSslEcdsaKey.TryCreate(ecdsa));
+                    return new DirectSignature(ecdsa, null, useLibCrypto ? OpenSslEcdsaKey.TryCreate(ecdsa) : null);
                 case RsaSecurityKey { Rsa: { } rsa } when rsa.KeySize >= MinimumRsaBits:
                     return new DirectSignature(null, rsa);
                 case RsaSecurityKey { Rsa: null } parameters when parameters.Parameters.Modulus is { } modulus && modulus.Length * 8 >= MinimumRsaBits:
