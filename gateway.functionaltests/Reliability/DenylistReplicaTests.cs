@@ -20,11 +20,14 @@ public sealed class DenylistReplicaTests(ReliabilityRig rig, ITestOutputHelper o
         // Revoked before this instance starts: only the loaded replica can know it.
         await using (var early = await ReliabilityRig.StartGatewayAsync(rig.CreateConfig(redis.ConnectionString)))
         {
+            // Before its Redis connection is up a gateway answers an admin write 503 (fail closed): wait for it.
+            await ReliabilityRig.WaitReadyAsync(early, TimeSpan.FromSeconds(10));
             await ReliabilityRig.AdminOkAsync(early, "/admin/revoke/token", new { sub, jti = "early", exp = DateTimeOffset.UtcNow.AddMinutes(10).ToUnixTimeSeconds() });
         }
 
         await using var one = await ReliabilityRig.StartGatewayAsync(rig.CreateConfig(redis.ConnectionString));
         await using var two = await ReliabilityRig.StartGatewayAsync(rig.CreateConfig(redis.ConnectionString));
+        await ReliabilityRig.WaitReadyAsync(one, TimeSpan.FromSeconds(10));
         await ReliabilityRig.WaitReadyAsync(two, TimeSpan.FromSeconds(10));
         Assert.True((await ReliabilityRig.GetAsync(two, "/api/warm", rig.Token(sub, jti: "warm-1"))).Allowed);
 

@@ -80,6 +80,7 @@ public sealed class RedisKillTests(ReliabilityRig rig, ITestOutputHelper output)
         var bob = ReliabilityRig.NewUser();
         var live = rig.Token(alice, sid: "s1", jti: "a1");
         var revoked = rig.Token(bob, sid: "s2", jti: "b1");
+        await ReliabilityRig.WaitReadyAsync(gateway, TimeSpan.FromSeconds(10));
         await ReliabilityRig.AdminOkAsync(gateway, "/admin/revoke/token", new { token = revoked });
         var warmed = Stopwatch.StartNew();
         Assert.True((await ReliabilityRig.GetAsync(gateway, "/api/warm", live)).Allowed);
