@@ -24,8 +24,8 @@ internal static class EcdsaDer
         }
 
         var half = p1363.Length / 2;
-        var r = p1363[..half];
-        var s = p1363[half..];
+        var r = Trim(p1363[..half]);
+        var s = Trim(p1363[half..]);
         var body = IntegerLength(r) + IntegerLength(s);
 
         // One length byte at most (P-521's 138 need the long form): far beyond any curve JOSE names.
@@ -54,9 +54,9 @@ internal static class EcdsaDer
         return true;
     }
 
-    // DER INTEGER of an unsigned big-endian value: no leading zero bytes, one 0x00 in front when the top bit is set (it
-    // would read as negative), and zero as the single byte 0x00.
-    private static int IntegerLength(ReadOnlySpan<byte> value) => 2 + ContentLength(Trim(value));
+    // DER INTEGER of an unsigned big-endian value: no leading zero bytes (Trim), one 0x00 in front when the top bit is
+    // set (it would read as negative), and zero as the single byte 0x00.
+    private static int IntegerLength(ReadOnlySpan<byte> trimmed) => 2 + ContentLength(trimmed);
 
     private static int ContentLength(ReadOnlySpan<byte> trimmed) => trimmed.Length == 0 ? 1 : trimmed.Length + (trimmed[0] >= 0x80 ? 1 : 0);
 
@@ -66,9 +66,8 @@ internal static class EcdsaDer
         return first < 0 ? [] : value[first..];
     }
 
-    private static int WriteInteger(ReadOnlySpan<byte> value, Span<byte> destination)
+    private static int WriteInteger(ReadOnlySpan<byte> trimmed, Span<byte> destination)
     {
-        var trimmed = Trim(value);
         var length = ContentLength(trimmed);
         destination[0] = 0x02;
         destination[1] = (byte)length;
