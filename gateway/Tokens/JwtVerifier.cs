@@ -117,7 +117,7 @@ internal sealed partial class JwtVerifier
             Audiences = issuer.SharedLists.Share([.. audiences!]),
             Tenant = issuer.TenantClaim is { } tenantClaim ? ReadString(jwt, tenantClaim) : null,
             Scopes = sharedScopes,
-            ScopeText = sharedScopes.Length > 0 ? scopeText : null,
+            ScopeText = scopeText,
             KeyId = key!.Jwk.Kid,
             Binding = binding,
             VerifiedBy = key,
