@@ -59,10 +59,7 @@ public sealed class OpenSslEcdsaKeyTests
     public void Verify_SignatureOfTheWrongLength_False()
     {
         using var ecdsa = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var data = RandomNumberGenerator.GetBytes(40);
-        var signature = ecdsa.SignData(data, HashAlgorithmName.SHA256);
-        var digest = SHA256.HashData(data);
-        var key = Native(ecdsa);
+        var (key, digest, signature) = SignedP256(ecdsa, 40);
 
         Assert.False(key.Verify(digest, signature.AsSpan(0, signature.Length - 1)));
         Assert.False(key.Verify(digest, [.. signature, 0]));
@@ -100,10 +97,7 @@ public sealed class OpenSslEcdsaKeyTests
     public void Verify_AllocatesNothing()
     {
         using var ecdsa = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var data = RandomNumberGenerator.GetBytes(300);
-        var signature = ecdsa.SignData(data, HashAlgorithmName.SHA256);
-        var digest = SHA256.HashData(data);
-        var key = Native(ecdsa);
+        var (key, digest, signature) = SignedP256(ecdsa, 300);
         Assert.True(key.Verify(digest, signature));
 
         var before = GC.GetAllocatedBytesForCurrentThread();
@@ -113,6 +107,13 @@ public sealed class OpenSslEcdsaKeyTests
         }
 
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    // The key in libcrypto and one valid signature, with its SHA-256 digest, over dataLength random bytes.
+    private static (OpenSslEcdsaKey Key, byte[] Digest, byte[] Signature) SignedP256(ECDsa ecdsa, int dataLength)
+    {
+        var data = RandomNumberGenerator.GetBytes(dataLength);
+        return (Native(ecdsa), SHA256.HashData(data), ecdsa.SignData(data, HashAlgorithmName.SHA256));
     }
 
     private static OpenSslEcdsaKey Native(ECDsa ecdsa) =>
