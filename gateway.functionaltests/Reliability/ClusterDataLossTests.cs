@@ -31,8 +31,8 @@ public sealed class ClusterDataLossTests(RedisCluster cluster, ReliabilityRig ri
         var revoked = rig.Token(victim, sid: "s1", iat: TimeSpan.FromSeconds(-3));
         var victimLive = rig.Token(victim, sid: "s2", iat: TimeSpan.FromSeconds(-3));
         var bystanderLive = rig.Token(bystander, sid: "s3", iat: TimeSpan.FromSeconds(-3));
-        Assert.True((await ReliabilityRig.GetAsync(gateway, "/api/before", victimLive)).Allowed);
-        Assert.True((await ReliabilityRig.GetAsync(gateway, "/api/before", bystanderLive)).Allowed);
+        ReliabilityRig.AssertAllowed(await ReliabilityRig.GetAsync(gateway, "/api/before", victimLive));
+        ReliabilityRig.AssertAllowed(await ReliabilityRig.GetAsync(gateway, "/api/before", bystanderLive));
         await ReliabilityRig.AdminOkAsync(gateway, "/admin/revoke/session", new { sub = victim, sid = "s1" });
         Assert.Equal("session_revoked", (await ReliabilityRig.GetAsync(gateway, "/api/before", revoked)).Reason);
 

@@ -23,7 +23,7 @@ public sealed class DataLossTests(ReliabilityRig rig, ITestOutputHelper output) 
         var live = rig.Token(alice, sid: "s1", iat: TimeSpan.FromSeconds(-3));
         var revokedSession = rig.Token(bob, sid: "s2", iat: TimeSpan.FromSeconds(-3));
         var revokedUser = rig.Token(carol, sid: "s3", iat: TimeSpan.FromSeconds(-3));
-        Assert.True((await ReliabilityRig.GetAsync(gateway, "/api/before", live)).Allowed);
+        ReliabilityRig.AssertAllowed(await ReliabilityRig.GetAsync(gateway, "/api/before", live));
         await ReliabilityRig.AdminOkAsync(gateway, "/admin/revoke/session", new { sub = bob, sid = "s2" });
         await ReliabilityRig.AdminOkAsync(gateway, "/admin/revoke/user", new { sub = carol });
         Assert.Equal("session_revoked", (await ReliabilityRig.GetAsync(gateway, "/api/before", revokedSession)).Reason);
@@ -93,7 +93,7 @@ public sealed class DataLossTests(ReliabilityRig rig, ITestOutputHelper output) 
         Assert.Equal("seeded-by-test", await redis.ExecuteAsync("GET", "gw:epoch"));
         Assert.Equal("token_revoked", (await ReliabilityRig.GetAsync(gateway, "/api/after", revokedToken)).Reason);
         Assert.Equal("user_version_stale", (await ReliabilityRig.GetAsync(gateway, "/api/after", revokedUser)).Reason);
-        Assert.True((await ReliabilityRig.GetAsync(gateway, "/api/after", live)).Allowed);
+        ReliabilityRig.AssertAllowed(await ReliabilityRig.GetAsync(gateway, "/api/after", live));
         Assert.DoesNotContain(gateway.Logs.Entries, e => e.EventId.Id is 3301 or 3302);
         Assert.False(rig.BackendSaw(revokedToken));
         Assert.False(rig.BackendSaw(revokedUser));

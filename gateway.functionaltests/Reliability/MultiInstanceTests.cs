@@ -50,8 +50,8 @@ public sealed class MultiInstanceTests(ReliabilityRig rig, ITestOutputHelper out
         {
             foreach (var c in cases)
             {
-                Assert.True((await ReliabilityRig.GetAsync(gateway, "/api/warm", c.Token)).Allowed);
-                Assert.True((await ReliabilityRig.GetAsync(gateway, "/api/warm", c.Token)).Allowed);
+                ReliabilityRig.AssertAllowed(await ReliabilityRig.GetAsync(gateway, "/api/warm", c.Token));
+                ReliabilityRig.AssertAllowed(await ReliabilityRig.GetAsync(gateway, "/api/warm", c.Token));
             }
         }
 

@@ -20,7 +20,7 @@ public sealed class RedisHangTests(ReliabilityRig rig, ITestOutputHelper output)
         var warm = rig.Token(ReliabilityRig.NewUser(), sid: "s1");
         var revokedSub = ReliabilityRig.NewUser();
         var revoked = rig.Token(revokedSub, sid: "s2");
-        Assert.True((await ReliabilityRig.GetAsync(gateway, "/api/warm", warm)).Allowed);
+        ReliabilityRig.AssertAllowed(await ReliabilityRig.GetAsync(gateway, "/api/warm", warm));
         await ReliabilityRig.AdminOkAsync(gateway, "/admin/revoke/session", new { sub = revokedSub, sid = "s2" });
         Assert.Equal("session_revoked", (await ReliabilityRig.GetAsync(gateway, "/api/warm", revoked)).Reason);
 
@@ -59,7 +59,7 @@ public sealed class RedisHangTests(ReliabilityRig rig, ITestOutputHelper output)
         output.WriteLine($"CLIENT PAUSE {pauseMs} ms: cold users served again {paused.Elapsed.TotalMilliseconds:0} ms after the pause began");
         await ReliabilityRig.WaitReadyAsync(gateway, TimeSpan.FromSeconds(10));
         Assert.Equal("session_revoked", (await ReliabilityRig.GetAsync(gateway, "/api/after", revoked)).Reason);
-        Assert.True((await ReliabilityRig.GetAsync(gateway, "/api/after", warm)).Allowed);
+        ReliabilityRig.AssertAllowed(await ReliabilityRig.GetAsync(gateway, "/api/after", warm));
         Assert.False(rig.BackendSaw(revoked));
     }
 }

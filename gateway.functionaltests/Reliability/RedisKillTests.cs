@@ -21,8 +21,8 @@ public sealed class RedisKillTests(ReliabilityRig rig, ITestOutputHelper output)
         var bob = ReliabilityRig.NewUser();
         var live = rig.Token(alice, sid: "s1", jti: "a1");
         var revoked = rig.Token(bob, sid: "s2", jti: "b1");
-        Assert.True((await ReliabilityRig.GetAsync(gateway, "/api/warm", live)).Allowed);
-        Assert.True((await ReliabilityRig.GetAsync(gateway, "/open/warm", live)).Allowed);
+        ReliabilityRig.AssertAllowed(await ReliabilityRig.GetAsync(gateway, "/api/warm", live));
+        ReliabilityRig.AssertAllowed(await ReliabilityRig.GetAsync(gateway, "/open/warm", live));
         await ReliabilityRig.AdminOkAsync(gateway, "/admin/revoke/session", new { sub = bob, sid = "s2" });
         Assert.Equal("session_revoked", (await ReliabilityRig.GetAsync(gateway, "/open/warm", revoked)).Reason);
 
@@ -41,7 +41,7 @@ public sealed class RedisKillTests(ReliabilityRig rig, ITestOutputHelper output)
         }
 
         // Route metadata FailureMode=Open overrides the default: last-known state, revoked stays refused, cold gets 503.
-        Assert.True((await ReliabilityRig.GetAsync(gateway, "/open/down", live)).Allowed);
+        ReliabilityRig.AssertAllowed(await ReliabilityRig.GetAsync(gateway, "/open/down", live));
         Assert.Equal("session_revoked", (await ReliabilityRig.GetAsync(gateway, "/open/down", revoked)).Reason);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await ReliabilityRig.GetAsync(gateway, "/open/down", cold)).Status);
         Assert.False((await ReliabilityRig.HealthAsync(gateway)).Ready);
@@ -64,7 +64,7 @@ public sealed class RedisKillTests(ReliabilityRig rig, ITestOutputHelper output)
 
         // The revocation made before the crash survived (AOF) and is enforced; the live session works.
         Assert.Equal("session_revoked", (await ReliabilityRig.GetAsync(gateway, "/api/up", revoked)).Reason);
-        Assert.True((await ReliabilityRig.GetAsync(gateway, "/api/up", live)).Allowed);
+        ReliabilityRig.AssertAllowed(await ReliabilityRig.GetAsync(gateway, "/api/up", live));
         Assert.Contains(gateway.Logs.Entries, e => e.EventId.Id == 3401);
         Assert.DoesNotContain(gateway.Logs.Entries, e => e.EventId.Id == 3301);
         Assert.False(rig.BackendSaw(revoked), "a revoked token reached the backend");
@@ -83,14 +83,14 @@ public sealed class RedisKillTests(ReliabilityRig rig, ITestOutputHelper output)
         await ReliabilityRig.WaitReadyAsync(gateway, TimeSpan.FromSeconds(10));
         await ReliabilityRig.AdminOkAsync(gateway, "/admin/revoke/token", new { token = revoked });
         var warmed = Stopwatch.StartNew();
-        Assert.True((await ReliabilityRig.GetAsync(gateway, "/api/warm", live)).Allowed);
+        ReliabilityRig.AssertAllowed(await ReliabilityRig.GetAsync(gateway, "/api/warm", live));
         Assert.Equal("token_revoked", (await ReliabilityRig.GetAsync(gateway, "/api/warm", revoked)).Reason);
-        Assert.True((await ReliabilityRig.GetAsync(gateway, "/limited/warm", live)).Allowed);
+        ReliabilityRig.AssertAllowed(await ReliabilityRig.GetAsync(gateway, "/limited/warm", live));
 
         redis.Kill();
 
         var cold = rig.Token(ReliabilityRig.NewUser(), sid: "s3");
-        Assert.True((await ReliabilityRig.GetAsync(gateway, "/api/down", live)).Allowed);
+        ReliabilityRig.AssertAllowed(await ReliabilityRig.GetAsync(gateway, "/api/down", live));
         Assert.Equal("token_revoked", (await ReliabilityRig.GetAsync(gateway, "/api/down", revoked)).Reason);
         var coldAnswer = await ReliabilityRig.GetAsync(gateway, "/api/down", cold);
         Assert.Equal(HttpStatusCode.ServiceUnavailable, coldAnswer.Status);
@@ -107,7 +107,8 @@ public sealed class RedisKillTests(ReliabilityRig rig, ITestOutputHelper output)
         var staleAfter = warmed.Elapsed;
         output.WriteLine($"Open: last-known state served until {staleAfter.TotalMilliseconds:0} ms after it was read (MaxStaleness 2000 ms)");
         Assert.InRange(staleAfter, TimeSpan.FromSeconds(1.9), TimeSpan.FromSeconds(3.5));
-        Assert.False((await ReliabilityRig.GetAsync(gateway, "/api/stale", revoked)).Allowed);
+        var stale = await ReliabilityRig.GetAsync(gateway, "/api/stale", revoked);
+        Assert.False(stale.Allowed, $"expected a refusal, got {stale}");
 
         var down = warmed.Elapsed;
         var restart = Stopwatch.StartNew();
@@ -115,7 +116,7 @@ public sealed class RedisKillTests(ReliabilityRig rig, ITestOutputHelper output)
         await ReliabilityRig.WaitReadyAsync(gateway, TimeSpan.FromSeconds(20));
         output.WriteLine($"Open: after {down.TotalSeconds:0.0} s down, gateway ready {restart.Elapsed.TotalMilliseconds:0} ms after the restart began");
         Assert.Equal("token_revoked", (await ReliabilityRig.GetAsync(gateway, "/api/up", revoked)).Reason);
-        Assert.True((await ReliabilityRig.GetAsync(gateway, "/api/up", live)).Allowed);
+        ReliabilityRig.AssertAllowed(await ReliabilityRig.GetAsync(gateway, "/api/up", live));
         Assert.False(rig.BackendSaw(revoked), "a revoked token reached the backend");
     }
 }

@@ -130,6 +130,9 @@ public sealed class ReliabilityRig : IAsyncLifetime
         return new Answer(response.StatusCode, reason, response.Headers.RetryAfter?.ToString(), elapsed);
     }
 
+    /// <summary>Asserts a 200; a failure names what came instead (status, reason, time), which a bare bool would hide.</summary>
+    public static void AssertAllowed(Answer answer) => Assert.True(answer.Allowed, $"expected 200, got {answer}");
+
     public static async Task<HttpResponseMessage> AdminPostAsync(GatewayHost gateway, string path, object body, string? apiKey = ApiKey)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };

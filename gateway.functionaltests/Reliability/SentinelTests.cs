@@ -35,7 +35,7 @@ public sealed class SentinelTests(ReliabilityRig rig, ITestOutputHelper output) 
 
         var sub = ReliabilityRig.NewUser();
         var token = rig.Token(sub, sid: "s1");
-        Assert.True((await ReliabilityRig.GetAsync(gateway, "/api/x", token)).Allowed);
+        ReliabilityRig.AssertAllowed(await ReliabilityRig.GetAsync(gateway, "/api/x", token));
         await ReliabilityRig.AdminOkAsync(gateway, "/admin/revoke/session", new { sub, sid = "s1" });
         Assert.Equal("session_revoked", (await ReliabilityRig.GetAsync(gateway, "/api/refused", token)).Reason);
         Assert.Equal("revoked", await master.ExecuteAsync("GET", $"gw:{{{TokenFactory.Issuer}|{sub}}}:sid:s1"));
