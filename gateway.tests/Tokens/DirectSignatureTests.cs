@@ -98,6 +98,60 @@ public sealed class DirectSignatureTests
         Assert.False(platform.Verify(key.Alg, parts[0] + "." + parts[1] + "." + Jose.B64(Flip(Base64Url.DecodeFromChars(parts[2])))));
     }
 
+    [Fact]
+    public void Verify_Es256_BuildsTheKeyTableInTheBackground_ThenTakesIt()
+    {
+        // The first check queues the table's build and is answered by EVP_PKEY_verify; later ones take the table.
+        var direct = DirectOf(Es256Key);
+        var token = Signed(Es256Key, """{"sub":"alice"}""");
+        Assert.False(direct.UsesKeyTable);
+
+        Assert.True(direct.Verify("ES256", token));
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!direct.UsesKeyTable && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(10);
+        }
+
+        Assert.True(direct.UsesKeyTable);
+        Assert.True(direct.Verify("ES256", token));
+        Assert.False(direct.Verify("ES256", Tampered(token)));
+    }
+
+    [Fact]
+    public void Verify_Es384_NeverBuildsAKeyTable()
+    {
+        // Tables are for P-256 only; other curves stay on EVP_PKEY_verify.
+        var direct = DirectOf(Es384Key);
+        direct.BuildKeyTable();
+        var token = Signed(Es384Key, """{"sub":"alice"}""");
+
+        Assert.True(direct.Verify("ES384", token));
+        Assert.False(direct.UsesKeyTable);
+    }
+
+    [Fact]
+    public void Verify_Es256_KeyTableAndEvpAndPlatform_SameAnswers()
+    {
+        var key = Es256Key;
+        var platform = DirectSignature.For(KeySet.Parse(JwksDocument.Of(key), DateTimeOffset.UtcNow).Find(key.Kid, key.Alg)!.Key, useLibCrypto: false)!;
+        var evp = DirectOf(key);
+        var table = DirectOf(key);
+        table.BuildKeyTable();
+        Assert.True(table.UsesKeyTable);
+
+        for (var i = 0; i < 50; i++)
+        {
+            var token = Signed(key, $$"""{"sub":"user-{{i}}"}""");
+            foreach (var candidate in new[] { token, Tampered(token), token[..^2] + "AA" })
+            {
+                var expected = platform.Verify(key.Alg, candidate);
+                Assert.Equal(expected, table.Verify(key.Alg, candidate));
+                Assert.Equal(expected, evp.Verify(key.Alg, candidate));
+            }
+        }
+    }
+
     [Theory]
     [InlineData("es")]
     [InlineData("es384")]
@@ -107,6 +161,7 @@ public sealed class DirectSignatureTests
         // AsnWriter (about 1,200 bytes of garbage per check); the direct path writes it on the stack.
         var key = KeyOf(kid);
         var direct = DirectOf(key);
+        direct.BuildKeyTable();
         var token = Signed(key, """{"sub":"alice"}""");
         for (var i = 0; i < 50; i++)
         {
@@ -148,6 +203,13 @@ public sealed class DirectSignatureTests
     {
         var input = Jose.B64($$"""{"alg":"{{key.Alg}}","kid":"{{key.Kid}}"}""") + "." + Jose.B64(payload);
         return input + "." + Jose.B64(key.Sign(Encoding.ASCII.GetBytes(input)));
+    }
+
+    // The token with one bit of its signature flipped.
+    private static string Tampered(string token)
+    {
+        var parts = token.Split('.');
+        return parts[0] + "." + parts[1] + "." + Jose.B64(Flip(Base64Url.DecodeFromChars(parts[2])));
     }
 
     private static byte[] Flip(byte[] bytes)

@@ -26,12 +26,22 @@ internal sealed class DirectSignature
     private readonly RSA? _rsa;
     private readonly OpenSslEcdsaKey? _native;
 
+    // P-256 keys with libcrypto: the key's table (P256KeyTable), built on the thread pool when the key first verifies
+    // (it costs about 20 ms, which no request should wait for and no unused key should pay); until then, _native.
+    private readonly bool _tableFits;
+    private P256KeyTable? _table;
+    private int _tableRequested;
+
     private DirectSignature(ECDsa? ecdsa, RSA? rsa, OpenSslEcdsaKey? native = null)
     {
         _ecdsa = ecdsa;
         _rsa = rsa;
         _native = native;
+        _tableFits = native is not null && ecdsa is not null && P256KeyTable.Fits(ecdsa);
     }
+
+    /// <summary>Whether ES256 checks take the key's precomputed table (<see cref="P256KeyTable"/>) yet.</summary>
+    internal bool UsesKeyTable => Volatile.Read(ref _table) is not null;
 
     /// <summary>The direct check for <paramref name="key"/>, or null when the library must verify it.</summary>
     public static DirectSignature? For(SecurityKey key) => For(key, useLibCrypto: true);
@@ -119,6 +129,18 @@ internal sealed class DirectSignature
         {
             Span<byte> digest = stackalloc byte[64];
             var length = CryptographicOperations.HashData(hash, data, digest);
+            if (Volatile.Read(ref _table) is { } table)
+            {
+                if (table.Verify(digest[..length], signature) is { } fast)
+                {
+                    return fast;
+                }
+            }
+            else if (_tableFits && Interlocked.Exchange(ref _tableRequested, 1) == 0)
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(static self => self.BuildKeyTable(), this, preferLocal: false);
+            }
+
             if (_native.Verify(digest[..length], signature) is { } verdict)
             {
                 return verdict;
@@ -126,5 +148,15 @@ internal sealed class DirectSignature
         }
 
         return ecdsa.VerifyData(data, signature, hash);
+    }
+
+    /// <summary>Builds the key's table now (the first check queues this); tests call it to take that path at once.</summary>
+    internal void BuildKeyTable()
+    {
+        if (_tableFits && Volatile.Read(ref _table) is null)
+        {
+            Interlocked.Exchange(ref _tableRequested, 1);
+            Volatile.Write(ref _table, P256KeyTable.TryCreate(_ecdsa!));
+        }
     }
 }
