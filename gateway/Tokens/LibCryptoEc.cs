@@ -34,7 +34,6 @@ internal static unsafe class LibCryptoEc
     private static readonly delegate* unmanaged<byte*, int, nint, nint> BnBin2Bn;
     private static readonly delegate* unmanaged<nint> BnCtxNew;
     private static readonly delegate* unmanaged<nint, void> BnCtxFree;
-    private static readonly delegate* unmanaged<nint, nint, nint, nint, nint> BnModInverse;
     private static readonly delegate* unmanaged<nint, nint, nint, nint, nint, int> BnModMul;
     private static readonly delegate* unmanaged<nint, nint, nint, nint, int> BnModSqr;
     private static readonly delegate* unmanaged<nint, nint, nint, int> BnAdd;
@@ -61,7 +60,7 @@ internal static unsafe class LibCryptoEc
             Export("EC_POINT_new"), Export("EC_POINT_free"), Export("EC_POINT_set_affine_coordinates"), Export("EC_POINT_mul"),
             Export("EC_POINT_add"), Export("EC_POINT_is_at_infinity"), Export("EC_POINT_get_Jprojective_coordinates_GFp"),
             Export("BN_new"), Export("BN_free"), Export("BN_bin2bn"), Export("BN_CTX_new"), Export("BN_CTX_free"),
-            Export("BN_mod_inverse"), Export("BN_mod_mul"), Export("BN_mod_sqr"), Export("BN_add"), Export("BN_cmp"),
+            Export("BN_mod_mul"), Export("BN_mod_sqr"), Export("BN_add"), Export("BN_cmp"),
             Export("BN_is_zero"), Export("BN_set_word"), Export("ERR_clear_error"),
         ];
         if (Array.IndexOf(exports, 0) >= 0)
@@ -88,15 +87,14 @@ internal static unsafe class LibCryptoEc
         BnBin2Bn = (delegate* unmanaged<byte*, int, nint, nint>)exports[16];
         BnCtxNew = (delegate* unmanaged<nint>)exports[17];
         BnCtxFree = (delegate* unmanaged<nint, void>)exports[18];
-        BnModInverse = (delegate* unmanaged<nint, nint, nint, nint, nint>)exports[19];
-        BnModMul = (delegate* unmanaged<nint, nint, nint, nint, nint, int>)exports[20];
-        BnModSqr = (delegate* unmanaged<nint, nint, nint, nint, int>)exports[21];
-        BnAdd = (delegate* unmanaged<nint, nint, nint, int>)exports[22];
-        BnCmp = (delegate* unmanaged<nint, nint, int>)exports[23];
-        BnIsZero = (delegate* unmanaged<nint, int>)exports[24];
+        BnModMul = (delegate* unmanaged<nint, nint, nint, nint, nint, int>)exports[19];
+        BnModSqr = (delegate* unmanaged<nint, nint, nint, nint, int>)exports[20];
+        BnAdd = (delegate* unmanaged<nint, nint, nint, int>)exports[21];
+        BnCmp = (delegate* unmanaged<nint, nint, int>)exports[22];
+        BnIsZero = (delegate* unmanaged<nint, int>)exports[23];
 
-        BnSetWord = (delegate* unmanaged<nint, nuint, int>)exports[25];
-        ErrClear = (delegate* unmanaged<void>)exports[26];
+        BnSetWord = (delegate* unmanaged<nint, nuint, int>)exports[24];
+        ErrClear = (delegate* unmanaged<void>)exports[25];
 
         // The standard P-256 group: its generator's multiples are a static table inside libcrypto.
         P256 = GroupByName(P256Nid);
@@ -184,8 +182,6 @@ internal static unsafe class LibCryptoEc
     public static nint NewContext() => BnCtxNew();
 
     public static void FreeContext(nint ctx) => BnCtxFree(ctx);
-
-    public static bool ModInverse(nint result, nint a, nint modulus, nint ctx) => BnModInverse(result, a, modulus, ctx) != 0 || Fail();
 
     public static bool ModMultiply(nint result, nint a, nint b, nint modulus, nint ctx) => Ok(BnModMul(result, a, b, modulus, ctx));
 

@@ -93,8 +93,15 @@ internal sealed class P256KeyTable
             return false;
         }
 
-        // w = s⁻¹, u1 = e·w, u2 = r·w (mod n); R = u1×G + u2×Q, both multiples from a table.
-        var computed = LibCryptoEc.ModInverse(s.W, s.S, Order, ctx) &&
+        // w = s⁻¹, u1 = e·w, u2 = r·w (mod n); R = u1×G + u2×Q, both multiples from a table. The inverse is ours:
+        // BN_mod_inverse took about three times as long.
+        Span<byte> inverse = stackalloc byte[ScalarBytes];
+        if (!P256OrderInverse.TryInvert(p1363[ScalarBytes..], inverse))
+        {
+            return false;
+        }
+
+        var computed = LibCryptoEc.SetBytes(s.W, inverse) &&
             LibCryptoEc.ModMultiply(s.U1, s.E, s.W, Order, ctx) && LibCryptoEc.ModMultiply(s.U2, s.R, s.W, Order, ctx) &&
             LibCryptoEc.MultiplyGenerator(LibCryptoEc.P256, s.First, s.U1, ctx) && LibCryptoEc.MultiplyGenerator(_group, s.Second, s.U2, ctx) &&
             LibCryptoEc.Add(s.First, s.First, s.Second, ctx);
