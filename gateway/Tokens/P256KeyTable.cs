@@ -44,8 +44,9 @@ internal sealed class P256KeyTable
         {
             parameters = ecdsa.ExportParameters(includePrivateParameters: false);
         }
-        catch (CryptographicException)
+        catch (Exception ex) when (ex is CryptographicException or ObjectDisposedException)
         {
+            // This runs on the thread pool, where an escaping exception would end the process.
             return null;
         }
 
