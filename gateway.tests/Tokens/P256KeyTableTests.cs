@@ -169,6 +169,16 @@ public sealed class P256KeyTableTests
     }
 
     [Fact]
+    public void TryCreate_DisposedKey_Null()
+    {
+        // The table is built on the thread pool, where an exception would end the process: a disposed key gives null.
+        var ecdsa = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        ecdsa.Dispose();
+
+        Assert.Null(P256KeyTable.TryCreate(ecdsa));
+    }
+
+    [Fact]
     public void Verify_FromManyThreadsAtOnce_EveryAnswerRight()
     {
         // Each thread has its own working set; the table is shared and only read.
