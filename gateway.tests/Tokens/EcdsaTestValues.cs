@@ -37,4 +37,36 @@ internal static class EcdsaTestValues
         copy[at % copy.Length] ^= 0x01;
         return copy;
     }
+
+    /// <summary>A P-256 signature over <paramref name="dataLength"/> random bytes, with the data's SHA-256 digest.</summary>
+    public static (byte[] Digest, byte[] Signature) SignedDigest(ECDsa ecdsa, int dataLength)
+    {
+        var data = RandomNumberGenerator.GetBytes(dataLength);
+        return (SHA256.HashData(data), ecdsa.SignData(data, HashAlgorithmName.SHA256));
+    }
+
+    /// <summary>
+    /// Checks 4,000 signatures (half valid, half tampered) with <paramref name="verify"/> from 32 threads at once and
+    /// counts the wrong answers: more threads than any pool of contexts, so none may share one.
+    /// </summary>
+    public static int WrongAnswersFromManyThreads(ECDsa ecdsa, Func<byte[], byte[], bool?> verify)
+    {
+        var inputs = Enumerable.Range(0, 64).Select(i =>
+        {
+            var (digest, signature) = SignedDigest(ecdsa, 50 + i);
+            return (Digest: digest, Signature: i % 2 == 0 ? signature : Flip(signature, i));
+        }).ToArray();
+
+        var wrong = 0;
+        Parallel.For(0, 4_000, new ParallelOptions { MaxDegreeOfParallelism = 32 }, i =>
+        {
+            var (digest, signature) = inputs[i % inputs.Length];
+            if (verify(digest, signature) != (i % inputs.Length % 2 == 0))
+            {
+                Interlocked.Increment(ref wrong);
+            }
+        });
+
+        return wrong;
+    }
 }

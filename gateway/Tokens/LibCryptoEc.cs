@@ -128,21 +128,14 @@ internal static unsafe class LibCryptoEc
         // The cofactor, 1 for P-256 (BN_one is a macro in OpenSSL 3, not an export).
         var ok = group != 0 && one != 0 && BnSetWord(one, 1) == 1 &&
             GroupSetGenerator(group, point, GroupOrder(P256), one) == 1 && GroupPrecompute(group, ctx) == 1;
-        if (one != 0)
-        {
-            BnFree(one);
-        }
-
+        // libcrypto's free calls take 0 (NULL) and do nothing with it.
+        BnFree(one);
         if (ok)
         {
             return group;
         }
 
-        if (group != 0)
-        {
-            GroupFree(group);
-        }
-
+        GroupFree(group);
         ErrClear();
         return 0;
     }
