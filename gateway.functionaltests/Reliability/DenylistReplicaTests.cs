@@ -9,6 +9,7 @@ namespace Gateway.FunctionalTests.Reliability;
 /// The per-instance denylist replica on a real redis-server and two gateways: a new token of a warm user costs no Redis
 /// round trip, yet a jti revoked anywhere (before or after this instance warmed up) is refused.
 /// </summary>
+[Collection(TimingSensitiveCollection.Name)]
 public sealed class DenylistReplicaTests(ReliabilityRig rig, ITestOutputHelper output) : IClassFixture<ReliabilityRig>
 {
     [Fact]

@@ -131,7 +131,8 @@ public sealed class ReliabilityRig : IAsyncLifetime
     }
 
     /// <summary>Asserts a 200; a failure names what came instead (status, reason, time), which a bare bool would hide.</summary>
-    public static void AssertAllowed(Answer answer) => Assert.True(answer.Allowed, $"expected 200, got {answer}");
+    public static void AssertAllowed(Answer answer, string? what = null) =>
+        Assert.True(answer.Allowed, $"{(what is null ? "" : what + ": ")}expected 200, got {answer}");
 
     public static async Task<HttpResponseMessage> AdminPostAsync(GatewayHost gateway, string path, object body, string? apiKey = ApiKey)
     {
@@ -161,7 +162,10 @@ public sealed class ReliabilityRig : IAsyncLifetime
 
 /// <summary>
 /// Fault tests that assert on wall-clock bounds (the Redis timeout, MaxStaleness) run alone, after the parallel
-/// tests, so a busy test machine does not decide their outcome.
+/// tests, so a busy test machine does not decide their outcome. So do tests whose requests must pass under the rig's
+/// 250 ms Redis timeout on a fresh instance: one read slowed by parallel load fails closed with a 503, as it should,
+/// which is the likely cause of their rare first-request refusals (<see cref="ReliabilityRig.AssertAllowed"/> now
+/// names the answer, to confirm it if one recurs).
 /// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class TimingSensitiveCollection
