@@ -68,6 +68,35 @@ public sealed class P256OrderInverseTests
         Assert.Equal(new byte[32], inverse);
     }
 
+    [Theory]
+    [InlineData("0", false)]
+    [InlineData("1", true)]
+    [InlineData("n-1", true)]
+    [InlineData("n", false)]
+    [InlineData("n+1", false)]
+    [InlineData("2^256-1", false)]
+    public void IsScalar_OneToNMinusOneOnly(string name, bool expected)
+    {
+        var value = name switch
+        {
+            "1" => BigInteger.One,
+            "n-1" => N - 1,
+            "n" => N,
+            "n+1" => N + 1,
+            "2^256-1" => (BigInteger.One << 256) - 1,
+            _ => BigInteger.Zero,
+        };
+
+        Assert.Equal(expected, P256OrderInverse.IsScalar(Bytes(value)));
+    }
+
+    [Fact]
+    public void IsScalar_WrongLengths_False()
+    {
+        Assert.False(P256OrderInverse.IsScalar(new byte[31]));
+        Assert.False(P256OrderInverse.IsScalar([.. new byte[32], 1]));
+    }
+
     [Fact]
     public void NegInverse_IsMinusTheInverseOfNsLowLimb()
     {

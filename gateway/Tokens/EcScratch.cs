@@ -26,21 +26,19 @@ internal sealed class EcScratch
 
     public nint R => _numbers[0];
 
-    public nint S => _numbers[1];
+    public nint E => _numbers[1];
 
-    public nint E => _numbers[2];
+    public nint W => _numbers[2];
 
-    public nint W => _numbers[3];
+    public nint U1 => _numbers[3];
 
-    public nint U1 => _numbers[4];
+    public nint U2 => _numbers[4];
 
-    public nint U2 => _numbers[5];
+    public nint X => _numbers[5];
 
-    public nint X => _numbers[6];
+    public nint Z => _numbers[6];
 
-    public nint Z => _numbers[7];
-
-    public nint T => _numbers[8];
+    public nint T => _numbers[7];
 
     public nint First { get; }
 
@@ -52,7 +50,7 @@ internal sealed class EcScratch
     private static EcScratch? Create()
     {
         var context = LibCryptoEc.NewContext();
-        var numbers = new nint[9];
+        var numbers = new nint[8];
         for (var i = 0; i < numbers.Length; i++)
         {
             numbers[i] = LibCryptoEc.NewNumber();

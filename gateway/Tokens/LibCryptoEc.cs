@@ -38,7 +38,6 @@ internal static unsafe class LibCryptoEc
     private static readonly delegate* unmanaged<nint, nint, nint, nint, int> BnModSqr;
     private static readonly delegate* unmanaged<nint, nint, nint, int> BnAdd;
     private static readonly delegate* unmanaged<nint, nint, int> BnCmp;
-    private static readonly delegate* unmanaged<nint, int> BnIsZero;
     private static readonly delegate* unmanaged<nint, nuint, int> BnSetWord;
     private static readonly delegate* unmanaged<void> ErrClear;
 
@@ -61,7 +60,7 @@ internal static unsafe class LibCryptoEc
             Export("EC_POINT_add"), Export("EC_POINT_is_at_infinity"), Export("EC_POINT_get_Jprojective_coordinates_GFp"),
             Export("BN_new"), Export("BN_free"), Export("BN_bin2bn"), Export("BN_CTX_new"), Export("BN_CTX_free"),
             Export("BN_mod_mul"), Export("BN_mod_sqr"), Export("BN_add"), Export("BN_cmp"),
-            Export("BN_is_zero"), Export("BN_set_word"), Export("ERR_clear_error"),
+            Export("BN_set_word"), Export("ERR_clear_error"),
         ];
         if (Array.IndexOf(exports, 0) >= 0)
         {
@@ -91,10 +90,8 @@ internal static unsafe class LibCryptoEc
         BnModSqr = (delegate* unmanaged<nint, nint, nint, nint, int>)exports[20];
         BnAdd = (delegate* unmanaged<nint, nint, nint, int>)exports[21];
         BnCmp = (delegate* unmanaged<nint, nint, int>)exports[22];
-        BnIsZero = (delegate* unmanaged<nint, int>)exports[23];
-
-        BnSetWord = (delegate* unmanaged<nint, nuint, int>)exports[24];
-        ErrClear = (delegate* unmanaged<void>)exports[25];
+        BnSetWord = (delegate* unmanaged<nint, nuint, int>)exports[23];
+        ErrClear = (delegate* unmanaged<void>)exports[24];
 
         // The standard P-256 group: its generator's multiples are a static table inside libcrypto.
         P256 = GroupByName(P256Nid);
@@ -183,8 +180,6 @@ internal static unsafe class LibCryptoEc
     public static bool Sum(nint result, nint a, nint b) => Ok(BnAdd(result, a, b));
 
     public static int Compare(nint a, nint b) => BnCmp(a, b);
-
-    public static bool IsZero(nint number) => BnIsZero(number) == 1;
 
     // A failed call leaves its reason in the thread's OpenSSL error queue; the platform's own calls expect it empty.
     private static bool Ok(int result) => result == 1 || Fail();

@@ -24,6 +24,10 @@ internal static class P256OrderInverse
     /// <summary>The lowest limb of n, for the test that checks <see cref="NegInverse"/>.</summary>
     internal const ulong LowLimb = N0;
 
+    /// <summary>Whether <paramref name="value"/>, 32 bytes big-endian, lies in [1, n − 1]: what ECDSA asks of r and s.</summary>
+    public static bool IsScalar(ReadOnlySpan<byte> value) =>
+        value.Length == 32 && Read(value) is var limbs && !limbs.IsZero && Limbs.Below(limbs, new Limbs(N0, N1, N2, N3));
+
     /// <summary>
     /// Writes <paramref name="value"/>⁻¹ mod n, both 32 bytes big-endian; false (and nothing written) when the value is
     /// not in [1, n − 1], where no inverse exists or it is not a scalar.
@@ -32,17 +36,13 @@ internal static class P256OrderInverse
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryInvert(ReadOnlySpan<byte> value, Span<byte> inverse)
     {
-        if (value.Length != 32 || inverse.Length < 32)
+        if (!IsScalar(value) || inverse.Length < 32)
         {
             return false;
         }
 
         var u = Read(value);
         var v = new Limbs(N0, N1, N2, N3);
-        if (u.IsZero || !Limbs.Below(u, v))
-        {
-            return false;
-        }
 
         // Invariants: x1·value ≡ u and x2·value ≡ v (mod n); u and v odd after each halving, gcd(u, v) = 1.
         var x1 = new Limbs(1, 0, 0, 0);
