@@ -532,28 +532,13 @@ public static class AttackCatalog
         return sum.ToByteArray(isUnsigned: true, isBigEndian: true);
     }
 
-    /// <summary>An ES256 signature (R then S) as the DER an ASN.1-expecting verifier wants.</summary>
+    /// <summary>An ES256 signature (R then S) as the DER an ASN.1-expecting verifier wants, by the gateway's own encoder.</summary>
     internal static byte[] ToDer(byte[] p1363)
     {
-        var writer = new System.Formats.Asn1.AsnWriter(System.Formats.Asn1.AsnEncodingRules.DER);
-        using (writer.PushSequence())
-        {
-            writer.WriteIntegerUnsigned(Minimal(p1363.AsSpan(0, 32)));
-            writer.WriteIntegerUnsigned(Minimal(p1363.AsSpan(32)));
-        }
-
-        return writer.Encode();
-    }
-
-    // DER integers carry no redundant leading zero bytes (AsnWriter refuses them); R or S often has some.
-    private static ReadOnlySpan<byte> Minimal(ReadOnlySpan<byte> value)
-    {
-        while (value.Length > 1 && value[0] == 0)
-        {
-            value = value[1..];
-        }
-
-        return value;
+        var der = new byte[Gateway.Tokens.EcdsaDer.MaxLength(p1363.Length)];
+        return Gateway.Tokens.EcdsaDer.TryFromP1363(p1363, der, out var written)
+            ? der[..written]
+            : throw new ArgumentException("not an ES256 signature", nameof(p1363));
     }
 
     private static string Base64Pad(string base64Url)
