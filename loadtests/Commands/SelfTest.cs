@@ -57,6 +57,28 @@ internal static class SelfTest
             "counts, RPS and bytes");
         Check(snapshot.StatusCodes.Any(c => c.Code == 503 && !c.IsOk && c.Count == 1), "status codes split ok / fail");
 
+        var host = ProcStat.ParseHost("cpu  100 5 50 800 20 1 2 30 7 0");
+        Check(host == new ProcStat.HostTicks(1008, 820, 30), $"/proc/stat: total of the first eight states, idle with I/O wait, steal (got {host})");
+        var own = ProcStat.ParseProcess("4242 (dotnet (x) y) S 1 2 3 4 5 6 7 8 9 10 120 30 0 0 20 0 27 0 99");
+        Check(own == (150, 27), $"/proc/<pid>/stat: utime + stime and threads, a name with spaces and parentheses (got {own})");
+
+        var tick = Stopwatch.Frequency / 1000;
+        var timeline = new OpenTimeline(0, TimeSpan.FromSeconds(1), []);
+        for (var i = 0; i < 1000; i++)
+        {
+            // One request a ms, 1 ms each, except 20 of 7 ms in the window at 0.3 s and 5 of 9 ms in the one at 0.8 s.
+            var slow = i is >= 300 and < 320 ? 7 : i is >= 800 and < 805 ? 9 : 1;
+            timeline.Record(i * tick, slow * tick);
+        }
+
+        timeline.Record(-tick, 50 * tick);
+        timeline.Record(5000 * tick, 50 * tick);
+        var lines = timeline.Describe(worst: 1);
+        Check(timeline.Windows == 11 && lines.Count == 2 && lines[0].Contains("25 of 1,000 requests over 5 ms", StringComparison.Ordinal)
+            && lines[0].Contains("in 2 of 10 windows", StringComparison.Ordinal) && lines[0].Contains("hold 80 %", StringComparison.Ordinal)
+            && lines[1].StartsWith("  at 0.3 s: 20 of 100 over 5 ms, slowest 7.0 ms", StringComparison.Ordinal),
+            $"timeline: slow requests counted per 100 ms window by intended start, the worst window first, outside arrivals ignored (got {string.Join(" | ", lines)})");
+
         var threshold = Threshold.Parse("reused-tokens:p99 < 5");
         Check(threshold is { Scope: "reused-tokens", Metric: "p99", Operator: "<", Value: 5 } && threshold.Holds(4.9) && !threshold.Holds(5), "threshold parsing");
         Check(Threshold.Parse("fail%<1").Metric == "fail%", "fail% threshold");

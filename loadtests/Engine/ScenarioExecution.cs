@@ -24,6 +24,9 @@ internal sealed class ScenarioExecution : IDisposable
 
     public ScenarioCounters Counters { get; } = new();
 
+    /// <summary>The open model's per-window view of the measured phase; null for closed-model scenarios.</summary>
+    public OpenTimeline? Timeline { get; set; }
+
     public CancellationToken Token => _stop.Token;
 
     public long Invocations;

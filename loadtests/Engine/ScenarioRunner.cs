@@ -57,6 +57,7 @@ internal static class ScenarioRunner
         long measureStart = 0;
         long measureEnd = 0;
         double?[] externalStart = [];
+        var timelineSampling = Task.CompletedTask;
         try
         {
             if (scenario.WarmUp > TimeSpan.Zero && WarmUpShape(scenario.Simulations[0], scenario.WarmUp) is { } warm)
@@ -68,6 +69,12 @@ internal static class ScenarioRunner
             sampler.Start();
             externalStart = await ReadExternalAsync(scenario, cancellationToken);
             measureStart = execution.StartMeasuring();
+            if (scenario.Simulations.Any(s => s.IsOpen))
+            {
+                execution.Timeline = new OpenTimeline(measureStart, total, scenario.Monitor);
+                timelineSampling = execution.Timeline.SampleAsync(progressCts.Token);
+            }
+
             var copies = 0;
             var rate = 0.0;
             for (var i = 0; i < scenario.Simulations.Count && !token.IsCancellationRequested; i++)
@@ -92,6 +99,7 @@ internal static class ScenarioRunner
             execution.StopMeasuring();
             await progressCts.CancelAsync();
             await progress;
+            await timelineSampling;
         }
 
         cancellationToken.ThrowIfCancellationRequested();
@@ -129,6 +137,11 @@ internal static class ScenarioRunner
         if (result.IsOpenModel)
         {
             result.Metrics["late starts"] = result.LateStarts;
+        }
+
+        if (execution.Timeline is { } timeline)
+        {
+            result.Notes.AddRange(timeline.Describe());
         }
 
         if (scenario.Clean is { } clean)
@@ -263,7 +276,9 @@ internal static class ScenarioRunner
             var response = await InvokeAsync(execution, context);
             if (execution.ShouldRecord(due))
             {
-                execution.Global.Record(response, Stopwatch.GetTimestamp() - due);
+                var latency = Stopwatch.GetTimestamp() - due;
+                execution.Global.Record(response, latency);
+                execution.Timeline?.Record(due, latency);
             }
         }
         finally
