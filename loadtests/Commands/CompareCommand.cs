@@ -156,13 +156,14 @@ internal sealed class CompareCommand
                 var openSettings = new ScenarioSettings([new Inject(rate, TimeSpan.FromSeconds(1), _duration)], _warmup);
                 var name = $"reused-tokens open {fraction * 100:0}%";
                 var (b, g) = await AlternateAsync(baseline, gateway, t => ScenarioCatalog.Reused(t, ClientFor(t), reusedAuth, openSettings, name), cancellationToken);
-                var bp99 = Mean(b, r => r.Global.Ok.P99);
-                var gp99 = Mean(g, r => r.Global.Ok.P99);
-                var delta = gp99 - bp99;
+                var bp99 = b.Select(r => r.Global.Ok.P99).ToList();
+                var gp99 = g.Select(r => r.Global.Ok.P99).ToList();
+                var delta = PairedRounds.MedianDifference(bp99, gp99);
                 var target = fraction == 0.5 ? "≤ bare p99 + 1 ms" : "info";
+                var rounds = bp99.Count > 1 ? $"median of {bp99.Count} paired rounds, b/g: {PairedRounds.Describe(bp99, gp99, "0.00")}; " : "";
                 _report.Comparison.Add(new ComparisonRow(
-                    $"open model {fraction * 100:0}% of bare max ({rate:N0}/s): p99 ms (late starts b/g: {b.Sum(r => r.LateStarts):N0}/{g.Sum(r => r.LateStarts):N0}; fail b/g: {b.Sum(r => r.Global.Fail.Count):N0}/{g.Sum(r => r.Global.Fail.Count):N0})",
-                    ReportTables.Ms(bp99), ReportTables.Ms(gp99), string.Create(CultureInfo.InvariantCulture, $"{delta:+0.00;-0.00} ms"), target,
+                    $"open model {fraction * 100:0}% of bare max ({rate:N0}/s): p99 ms ({rounds}late starts b/g: {b.Sum(r => r.LateStarts):N0}/{g.Sum(r => r.LateStarts):N0}; fail b/g: {b.Sum(r => r.Global.Fail.Count):N0}/{g.Sum(r => r.Global.Fail.Count):N0})",
+                    ReportTables.Ms(Median.Of(bp99)), ReportTables.Ms(Median.Of(gp99)), string.Create(CultureInfo.InvariantCulture, $"{delta:+0.00;-0.00} ms"), target,
                     fraction == 0.5 ? Verdict(delta <= 1.0 && g.Sum(r => r.Global.Fail.Count) == 0) : "info"));
             }
         }
@@ -398,24 +399,28 @@ internal sealed class CompareCommand
 
     private void AddRatio(string check, List<ScenarioResult> baseline, List<ScenarioResult> gateway, Func<ScenarioResult, double> value, double target, string format)
     {
-        var b = Mean(baseline, value);
-        var g = Mean(gateway, value);
-        var ratio = b > 0 ? g / b : 0;
+        var bs = baseline.Select(value).ToList();
+        var gs = gateway.Select(value).ToList();
+        var ratio = PairedRounds.MedianRatio(bs, gs);
         var failures = gateway.Sum(r => r.Global.Fail.Count);
+        var rounds = bs.Count > 1 ? $" (median of {bs.Count} paired rounds, b/g: {PairedRounds.Describe(bs, gs, format)})" : "";
         _report.Comparison.Add(new ComparisonRow(
-            failures > 0 ? $"{check} ({failures:N0} gateway failures)" : check,
-            b.ToString(format, CultureInfo.InvariantCulture), g.ToString(format, CultureInfo.InvariantCulture),
+            (failures > 0 ? $"{check} ({failures:N0} gateway failures)" : check) + rounds,
+            Median.Of(bs).ToString(format, CultureInfo.InvariantCulture), Median.Of(gs).ToString(format, CultureInfo.InvariantCulture),
             ratio.ToString("0.00", CultureInfo.InvariantCulture) + "×", $"≥ {target:0.00}×", Verdict(ratio >= target && failures == 0)));
     }
 
     private void AddCpuRow(string scenario, List<ScenarioResult> baseline, List<ScenarioResult> gateway)
     {
-        var b = Mean(baseline, r => r.Metrics.GetValueOrDefault(CpuKey(r, "µs per iteration")));
-        var g = Mean(gateway, r => r.Metrics.GetValueOrDefault(CpuKey(r, "µs per iteration")));
+        var bs = baseline.Select(r => r.Metrics.GetValueOrDefault(CpuKey(r, "µs per iteration"))).ToList();
+        var gs = gateway.Select(r => r.Metrics.GetValueOrDefault(CpuKey(r, "µs per iteration"))).ToList();
+        var b = Median.Of(bs);
+        var g = Median.Of(gs);
         var gen = Mean(gateway, r => r.Metrics.GetValueOrDefault("cpu generator (% of a core)"));
         var redis = Mean(gateway, r => r.Metrics.GetValueOrDefault("redis commands per iteration"));
+        var rounds = bs.Count > 1 ? $"median of {bs.Count} rounds, b/g: {PairedRounds.Describe(bs, gs, "0")}; " : "";
         _report.Comparison.Add(new ComparisonRow(
-            string.Create(CultureInfo.InvariantCulture, $"{scenario}: proxy CPU per request, µs (generator {gen:0}% of a core; gateway Redis commands per request {redis:0.###})"),
+            string.Create(CultureInfo.InvariantCulture, $"{scenario}: proxy CPU per request, µs ({rounds}generator {gen:0}% of a core; gateway Redis commands per request {redis:0.###})"),
             b.ToString("0", CultureInfo.InvariantCulture), g.ToString("0", CultureInfo.InvariantCulture),
             b > 0 ? (g / b).ToString("0.00", CultureInfo.InvariantCulture) + "×" : "", "info", "info"));
     }

@@ -79,6 +79,12 @@ internal static class SelfTest
             && lines[1].StartsWith("  at 0.3 s: 20 of 100 over 5 ms, slowest 7.0 ms", StringComparison.Ordinal),
             $"timeline: slow requests counted per 100 ms window by intended start, the worst window first, outside arrivals ignored (got {string.Join(" | ", lines)})");
 
+        // One disturbed round (the second pair's baseline) moves a mean by a third of its size, a median of pairs not at all.
+        double[] bareP99 = [4.0, 40.0, 5.0], gatewayP99 = [4.5, 4.2, 5.5];
+        Check(Math.Abs(PairedRounds.MedianDifference(bareP99, gatewayP99) - 0.5) < 1e-9, "paired rounds: the median of gateway − baseline per pair");
+        Check(Math.Abs(PairedRounds.MedianRatio([100.0, 200.0, 0.0, 100.0], [90.0, 200.0, 50.0, 120.0]) - 1.0) < 1e-9, "paired rounds: the median of ratios, a zero baseline left out");
+        Check(PairedRounds.Describe(bareP99, gatewayP99, "0.0") == "4.0/4.5, 40.0/4.2, 5.0/5.5", "paired rounds: each pair as baseline/gateway, in order");
+
         var threshold = Threshold.Parse("reused-tokens:p99 < 5");
         Check(threshold is { Scope: "reused-tokens", Metric: "p99", Operator: "<", Value: 5 } && threshold.Holds(4.9) && !threshold.Holds(5), "threshold parsing");
         Check(Threshold.Parse("fail%<1").Metric == "fail%", "fail% threshold");
