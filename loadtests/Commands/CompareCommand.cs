@@ -19,6 +19,7 @@ internal sealed class CompareCommand
     private readonly CommandLine _line;
     private readonly TextWriter _out = Console.Out;
     private readonly bool _quick;
+    private readonly bool _calibrate;
     private readonly TimeSpan _duration;
     private readonly TimeSpan _warmup;
     private readonly int _rounds;
@@ -32,6 +33,7 @@ internal sealed class CompareCommand
     {
         _line = line;
         _quick = line.Has("quick");
+        _calibrate = line.Has("calibrate");
         _duration = line.GetDuration("duration", _quick ? TimeSpan.FromSeconds(5) : TimeSpan.FromSeconds(20));
         _warmup = line.GetDuration("warmup", _quick ? TimeSpan.FromSeconds(2) : TimeSpan.FromSeconds(5));
         _rounds = line.GetInt("rounds", _quick ? 1 : 2);
@@ -41,7 +43,7 @@ internal sealed class CompareCommand
         _settings = new RunSettings { ProgressInterval = _quick ? TimeSpan.FromSeconds(3) : TimeSpan.FromSeconds(5) };
         _report = new RunReport
         {
-            Title = "Gateway vs bare YARP: loadtests compare" + (_quick ? " --quick" : ""),
+            Title = _calibrate ? "Bare YARP vs bare YARP (calibration): loadtests compare --calibrate" : "Gateway vs bare YARP: loadtests compare" + (_quick ? " --quick" : ""),
             Command = "dotnet run --project loadtests -c Release -- " + string.Join(' ', line.Raw),
             Machine = MachineInfo.Current(),
         };
@@ -84,7 +86,16 @@ internal sealed class CompareCommand
         {
             Counters = [new ExternalCounter("redis commands", deployment.Redis.CommandsProcessedAsync)],
         };
-        HttpClient ClientFor(LoadTarget t) => t.ChecksTokens ? gatewayClient : baselineClient;
+        if (_calibrate)
+        {
+            // An A/A run: a second bare YARP takes the gateway's column, so every verdict shows what this machine's
+            // noise alone gives at this number of rounds.
+            var (url, process) = await deployment.StartBaselineAsync("baseline-b", cancellationToken);
+            gateway = new LoadTarget("baseline-b", url, ChecksTokens: false, process.Pid);
+            _report.Notes.Add("CALIBRATION (--calibrate): the gateway column is a second bare YARP process on the same backend; the verdicts show how far two identical proxies land apart on this machine in this many rounds, not the gateway");
+        }
+
+        HttpClient ClientFor(LoadTarget t) => t.Url == baseline.Url ? baselineClient : gatewayClient;
 
         using var minter = new TokenMinter(deployment.Key, GatewayInstance.Issuer, GatewayInstance.Audience);
         var runId = ScenarioCatalog.NewRunId();
@@ -277,7 +288,9 @@ internal sealed class CompareCommand
         return _report.ThresholdsPassed ? 0 : 3;
     }
 
-    private bool Runs(string check) => (_only.Count == 0 || _only.Contains(check)) && !_skip.Contains(check);
+    /// <summary>Whether a check runs; a calibration runs only the checks that need no gateway (reused tokens and the open model).</summary>
+    private bool Runs(string check) => (_only.Count == 0 || _only.Contains(check)) && !_skip.Contains(check) &&
+                                       (!_calibrate || check is ScenarioCatalog.ReusedTokens or "open");
 
     private async Task MemoryAsync(LocalDeployment deployment, LoadTarget gateway, HttpClient gatewayClient, HttpClient adminHttp, TokenMinter minter, string runId,
         CancellationToken cancellationToken)
@@ -377,7 +390,7 @@ internal sealed class CompareCommand
             {
                 var labelled = _rounds > 1 ? target with { Name = $"{target.Name} r{round + 1}" } : target;
                 var result = (await RunAsync([build(labelled)], cancellationToken))[0];
-                (target.ChecksTokens ? g : b).Add(result);
+                (target.Url == baseline.Url ? b : g).Add(result);
             }
         }
 

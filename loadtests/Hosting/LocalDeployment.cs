@@ -46,10 +46,9 @@ internal sealed class LocalDeployment : IAsyncDisposable
         try
         {
             var (exe, prefix) = RepoPaths.Self();
-            var sameGc = new Dictionary<string, string>(StringComparer.Ordinal) { ["DOTNET_gcServer"] = "1", ["DOTNET_gcConcurrent"] = "0" };
             var backendPort = Loopback.FreePort();
             deployment.BackendUrl = Loopback.Url(backendPort);
-            deployment.Backend = deployment.Own(ChildProcesses.Start("backend", exe, [.. prefix, "backend", "--urls", deployment.BackendUrl.ToString().TrimEnd('/')], sameGc));
+            deployment.Backend = deployment.Own(ChildProcesses.Start("backend", exe, [.. prefix, "backend", "--urls", deployment.BackendUrl.ToString().TrimEnd('/')], SameGc()));
             await Loopback.WaitForHttpAsync(new Uri(deployment.BackendUrl, "/ready"), deployment.Backend, TimeSpan.FromSeconds(60), cancellationToken);
 
             deployment.Redis = await RedisServer.StartAsync(deployment.WorkDirectory, persistentRedis, cancellationToken);
@@ -58,11 +57,7 @@ internal sealed class LocalDeployment : IAsyncDisposable
             deployment.Own(deployment.Gateway.Process);
             if (baseline)
             {
-                var baselinePort = Loopback.FreePort();
-                deployment.BaselineUrl = Loopback.Url(baselinePort);
-                deployment.Baseline = deployment.Own(ChildProcesses.Start("baseline", exe,
-                    [.. prefix, "baseline", "--urls", deployment.BaselineUrl.ToString().TrimEnd('/'), "--backend", deployment.BackendUrl.ToString()], sameGc));
-                await Loopback.WaitForHttpAsync(new Uri(deployment.BaselineUrl, "/public/ready"), deployment.Baseline, TimeSpan.FromSeconds(60), cancellationToken);
+                (deployment.BaselineUrl, deployment.Baseline) = await deployment.StartBaselineAsync("baseline", cancellationToken);
             }
 
             await output.WriteLineAsync($"started on loopback: backend {deployment.BackendUrl} (pid {deployment.Backend.Pid}), redis-server :{deployment.Redis.Port} (pid {deployment.Redis.Process?.Pid}), " +
@@ -76,6 +71,19 @@ internal sealed class LocalDeployment : IAsyncDisposable
             await deployment.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>
+    /// A bare YARP process on the backend (the baseline; <c>compare --calibrate</c> starts a second one), with the
+    /// backend's GC settings.
+    /// </summary>
+    public async Task<(Uri Url, ChildProcess Process)> StartBaselineAsync(string name, CancellationToken cancellationToken)
+    {
+        var (exe, prefix) = RepoPaths.Self();
+        var url = Loopback.Url(Loopback.FreePort());
+        var process = Own(ChildProcesses.Start(name, exe, [.. prefix, "baseline", "--urls", url.ToString().TrimEnd('/'), "--backend", BackendUrl.ToString()], SameGc()));
+        await Loopback.WaitForHttpAsync(new Uri(url, "/public/ready"), process, TimeSpan.FromSeconds(60), cancellationToken);
+        return (url, process);
     }
 
     /// <summary>Another gateway instance on the same Redis and backend (for revocation-lag).</summary>
@@ -116,6 +124,8 @@ internal sealed class LocalDeployment : IAsyncDisposable
 
         return ValueTask.CompletedTask;
     }
+
+    private static Dictionary<string, string> SameGc() => new(StringComparer.Ordinal) { ["DOTNET_gcServer"] = "1", ["DOTNET_gcConcurrent"] = "0" };
 
     private ChildProcess Own(ChildProcess process)
     {
