@@ -5,7 +5,7 @@ namespace LoadTests.Cli;
 /// <summary><c>command --name value --flag ...</c>; options may repeat (e.g. <c>--threshold</c>).</summary>
 internal sealed class CommandLine
 {
-    private static readonly HashSet<string> Flags = new(StringComparer.Ordinal) { "quick", "help", "jwks", "keep", "calibrate" };
+    private static readonly HashSet<string> Flags = new(StringComparer.Ordinal) { "quick", "help", "jwks", "keep", "calibrate", "bare" };
     private readonly Dictionary<string, List<string>> _values = new(StringComparer.Ordinal);
     private readonly HashSet<string> _flags = new(StringComparer.Ordinal);
 

@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using System.Diagnostics;
+using LoadTests.Cli;
 using LoadTests.Engine;
 using LoadTests.Hosting;
 using LoadTests.Reports;
@@ -84,6 +85,10 @@ internal static class SelfTest
         Check(Math.Abs(PairedRounds.MedianDifference(bareP99, gatewayP99) - 0.5) < 1e-9, "paired rounds: the median of gateway − baseline per pair");
         Check(Math.Abs(PairedRounds.MedianRatio([100.0, 200.0, 0.0, 100.0], [90.0, 200.0, 50.0, 120.0]) - 1.0) < 1e-9, "paired rounds: the median of ratios, a zero baseline left out");
         Check(PairedRounds.Describe(bareP99, gatewayP99, "0.0") == "4.0/4.5, 40.0/4.2, 5.0/5.5", "paired rounds: each pair as baseline/gateway, in order");
+
+        // Flags take no value: `--bare --pid 5` must not read "--pid" as the value of --bare.
+        var flags = CommandLine.Parse(["run", "--bare", "--pid", "5", "--calibrate"]);
+        Check(flags.Has("bare") && flags.Get("pid") == "5" && flags.Has("calibrate"), "command line: --bare and --calibrate are flags, the option after them keeps its value");
 
         var threshold = Threshold.Parse("reused-tokens:p99 < 5");
         Check(threshold is { Scope: "reused-tokens", Metric: "p99", Operator: "<", Value: 5 } && threshold.Holds(4.9) && !threshold.Holds(5), "threshold parsing");
