@@ -15,6 +15,9 @@ internal static class P256OrderInverse
     // n in 64-bit limbs, least significant first.
     private const ulong N0 = 0xF3B9CAC2FC632551, N1 = 0xBCE6FAADA7179E84, N2 = 0xFFFFFFFFFFFFFFFF, N3 = 0xFFFFFFFF00000000;
 
+    // n as one value; a property of constants, so the optimized-from-the-start loop sees no static field load.
+    private static Limbs Order => new(N0, N1, N2, N3);
+
     // Each pass through the loop removes at least one bit from u·v, which starts below 2^512.
     private const int MaxSteps = 1024;
 
@@ -26,7 +29,7 @@ internal static class P256OrderInverse
 
     /// <summary>Whether <paramref name="value"/>, 32 bytes big-endian, lies in [1, n − 1]: what ECDSA asks of r and s.</summary>
     public static bool IsScalar(ReadOnlySpan<byte> value) =>
-        value.Length == 32 && Read(value) is var limbs && !limbs.IsZero && Limbs.Below(limbs, new Limbs(N0, N1, N2, N3));
+        value.Length == 32 && Read(value) is var limbs && !limbs.IsZero && Limbs.Below(limbs, Order);
 
     /// <summary>
     /// Writes <paramref name="value"/>⁻¹ mod n, both 32 bytes big-endian; false (and nothing written) when the value is
@@ -42,7 +45,7 @@ internal static class P256OrderInverse
         }
 
         var u = Read(value);
-        var v = new Limbs(N0, N1, N2, N3);
+        var v = Order;
 
         // Invariants: x1·value ≡ u and x2·value ≡ v (mod n); u and v odd after each halving, gcd(u, v) = 1.
         var x1 = new Limbs(1, 0, 0, 0);
@@ -128,7 +131,7 @@ internal static class P256OrderInverse
     private static Limbs SubtractMod(Limbs x, Limbs y)
     {
         var difference = Limbs.Subtract(x, y, out var borrow);
-        return borrow ? Limbs.Add(difference, new Limbs(N0, N1, N2, N3)) : difference;
+        return borrow ? Limbs.Add(difference, Order) : difference;
     }
 
     private static Limbs Read(ReadOnlySpan<byte> bigEndian) => new(
