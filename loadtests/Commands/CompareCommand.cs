@@ -172,7 +172,7 @@ internal sealed class CompareCommand
                 var gp99 = g.Select(r => r.Global.Ok.P99).ToList();
                 var delta = PairedRounds.MedianDifference(bp99, gp99);
                 var target = fraction == 0.5 ? "≤ bare p99 + 1 ms" : "info";
-                var rounds = bp99.Count > 1 ? $"median of {bp99.Count} paired rounds, b/g: {PairedRounds.Describe(bp99, gp99, "0.00")}; " : "";
+                var rounds = PairedRounds.Summary(bp99, gp99, "0.00") is { Length: > 0 } pairs ? pairs + "; " : "";
                 _report.Comparison.Add(new ComparisonRow(
                     $"open model {fraction * 100:0}% of bare max ({rate:N0}/s): p99 ms ({rounds}late starts b/g: {b.Sum(r => r.LateStarts):N0}/{g.Sum(r => r.LateStarts):N0}; fail b/g: {b.Sum(r => r.Global.Fail.Count):N0}/{g.Sum(r => r.Global.Fail.Count):N0})",
                     ReportTables.Ms(Median.Of(bp99)), ReportTables.Ms(Median.Of(gp99)), string.Create(CultureInfo.InvariantCulture, $"{delta:+0.00;-0.00} ms"), target,
@@ -417,7 +417,7 @@ internal sealed class CompareCommand
         var gs = gateway.Select(value).ToList();
         var ratio = PairedRounds.MedianRatio(bs, gs);
         var failures = gateway.Sum(r => r.Global.Fail.Count);
-        var rounds = bs.Count > 1 ? $" (median of {bs.Count} paired rounds, b/g: {PairedRounds.Describe(bs, gs, format)})" : "";
+        var rounds = PairedRounds.Summary(bs, gs, format) is { Length: > 0 } pairs ? $" ({pairs})" : "";
         _report.Comparison.Add(new ComparisonRow(
             (failures > 0 ? $"{check} ({failures:N0} gateway failures)" : check) + rounds,
             Median.Of(bs).ToString(format, CultureInfo.InvariantCulture), Median.Of(gs).ToString(format, CultureInfo.InvariantCulture),

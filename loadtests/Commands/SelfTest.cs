@@ -84,7 +84,8 @@ internal static class SelfTest
         double[] bareP99 = [4.0, 40.0, 5.0], gatewayP99 = [4.5, 4.2, 5.5];
         Check(Math.Abs(PairedRounds.MedianDifference(bareP99, gatewayP99) - 0.5) < 1e-9, "paired rounds: the median of gateway − baseline per pair");
         Check(Math.Abs(PairedRounds.MedianRatio([100.0, 200.0, 0.0, 100.0], [90.0, 200.0, 50.0, 120.0]) - 1.0) < 1e-9, "paired rounds: the median of ratios, a zero baseline left out");
-        Check(PairedRounds.Describe(bareP99, gatewayP99, "0.0") == "4.0/4.5, 40.0/4.2, 5.0/5.5", "paired rounds: each pair as baseline/gateway, in order");
+        Check(PairedRounds.Summary(bareP99, gatewayP99, "0.0") == "median of 3 paired rounds, b/g: 4.0/4.5, 40.0/4.2, 5.0/5.5" &&
+              PairedRounds.Summary([4.0], [4.5], "0.0").Length == 0, "paired rounds: each pair as baseline/gateway, in order; nothing for one round");
 
         // Flags take no value: `--bare --pid 5` must not read "--pid" as the value of --bare.
         var flags = CommandLine.Parse(["run", "--bare", "--pid", "5", "--calibrate"]);

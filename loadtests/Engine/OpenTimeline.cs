@@ -23,7 +23,7 @@ internal sealed class OpenTimeline
     private readonly long[] _slow;
     private readonly long[] _maxTicks;
     private readonly HostSample?[] _host;
-    private readonly IReadOnlyList<MonitoredProcess> _processes;
+    private readonly MonitoredProcess[] _processes;
 
     public OpenTimeline(long start, TimeSpan duration, IReadOnlyList<MonitoredProcess> processes)
     {
@@ -35,7 +35,8 @@ internal sealed class OpenTimeline
         _slow = new long[windows];
         _maxTicks = new long[windows];
         _host = new HostSample?[windows];
-        _processes = processes;
+        // This process (the generator) first, then the monitored ones, each sampled the same way.
+        _processes = [new MonitoredProcess("generator", Environment.ProcessId), .. processes];
     }
 
     public int Windows => _arrivals.Length;
@@ -138,13 +139,11 @@ internal sealed class OpenTimeline
 
     private Snapshot Read()
     {
-        var processes = new (string, long, int)[_processes.Count + 1];
-        processes[0] = ("generator", 0, 0);
-        (processes[0].Item2, processes[0].Item3) = ProcStat.Process(Environment.ProcessId);
-        for (var i = 0; i < _processes.Count; i++)
+        var processes = new (string, long, int)[_processes.Length];
+        for (var i = 0; i < _processes.Length; i++)
         {
             var (ticks, threads) = ProcStat.Process(_processes[i].Pid);
-            processes[i + 1] = (_processes[i].Label, ticks, threads);
+            processes[i] = (_processes[i].Label, ticks, threads);
         }
 
         return new Snapshot(ProcStat.Host(), processes);
@@ -155,11 +154,12 @@ internal sealed class OpenTimeline
         public HostSample Since(Snapshot before)
         {
             var all = Math.Max(1, Host.Total - before.Host.Total);
+
+            // Process ticks are per core, host ticks summed over cores: a process's share is against one core's worth.
+            var perCore = (double)all / Environment.ProcessorCount;
             var processes = new (string, double, int)[Processes.Length];
             for (var i = 0; i < Processes.Length; i++)
             {
-                // Process ticks are per core, host ticks summed over cores: a process's share is against one core's worth.
-                var perCore = (double)all / Environment.ProcessorCount;
                 processes[i] = (Processes[i].Label, 100.0 * (Processes[i].Ticks - before.Processes[i].Ticks) / perCore, Processes[i].Threads);
             }
 

@@ -22,6 +22,15 @@ internal static class PairedRounds
         string.Join(", ", Pairs(baseline, gateway).Select(p =>
             p.Baseline.ToString(format, CultureInfo.InvariantCulture) + "/" + p.Gateway.ToString(format, CultureInfo.InvariantCulture)));
 
+    /// <summary>
+    /// What a verdict row says of its rounds, e.g. <c>median of 3 paired rounds, b/g: 9.74/7.89, ...</c>; empty for one
+    /// round, where there is nothing to pair.
+    /// </summary>
+    public static string Summary(IReadOnlyList<double> baseline, IReadOnlyList<double> gateway, string format) =>
+        baseline.Count > 1
+            ? string.Create(CultureInfo.InvariantCulture, $"median of {baseline.Count} paired rounds, b/g: {Describe(baseline, gateway, format)}")
+            : "";
+
     private static IEnumerable<(double Baseline, double Gateway)> Pairs(IReadOnlyList<double> baseline, IReadOnlyList<double> gateway) =>
         baseline.Zip(gateway, (b, g) => (b, g));
 }
