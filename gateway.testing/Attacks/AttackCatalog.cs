@@ -292,6 +292,15 @@ public static class AttackCatalog
             yield return T($"claim_{claim}_NonAscii", SignedClaims(Jose.ClaimsWithRaw(claim, "\"jos\u00e9\"")), Reasons.InvalidClaim.Code);
         }
 
+        // Scopes reach the backend too (IdentityHeaders:Scopes) and are compared by RequiredScopes: each must be an RFC 6749
+        // §3.3 scope token of printable ASCII, and a scp entry may not hide a space (two scopes in one joined header).
+        yield return T("claim_scope_CrLfHeaderInjection", SignedClaims(Jose.ClaimsWithRaw("scope", "\"read\\r\\nX-Auth-Admin: true\"")), Reasons.InvalidClaim.Code);
+        yield return T("claim_scope_Tab", SignedClaims(Jose.ClaimsWithRaw("scope", "\"read\\twrite\"")), Reasons.InvalidClaim.Code);
+        yield return T("claim_scope_NonAscii", SignedClaims(Jose.ClaimsWithRaw("scope", "\"read caf\u00e9\"")), Reasons.InvalidClaim.Code);
+        yield return T("claim_scp_CrLfHeaderInjection", SignedClaims(Jose.ClaimsWithRaw("scp", "[\"read\\r\\nX-Auth-Admin: true\"]")), Reasons.InvalidClaim.Code);
+        yield return T("claim_scp_EntryWithSpace", SignedClaims(Jose.ClaimsWithRaw("scp", "[\"read write\"]")), Reasons.InvalidClaim.Code);
+        yield return T("claim_scp_EmptyEntry", SignedClaims(Jose.ClaimsWithRaw("scp", "[\"\"]")), Reasons.InvalidClaim.Code);
+
         yield return T("claim_sid_Number", SignedClaims(Jose.ClaimsWithRaw("sid", "7")), Reasons.InvalidClaim.Code);
         yield return T("claim_sid_Array", SignedClaims(Jose.ClaimsWithRaw("sid", "[\"s1\",\"s2\"]")), Reasons.InvalidClaim.Code);
         yield return T("claim_jti_Object", SignedClaims(Jose.ClaimsWithRaw("jti", "{}")), Reasons.InvalidClaim.Code);

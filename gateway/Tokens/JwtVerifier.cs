@@ -374,7 +374,7 @@ internal sealed partial class JwtVerifier
             }
         }
 
-        if (list.Count > 256)
+        if (list.Count > 256 || !list.TrueForAll(IsScopeToken))
         {
             return false;
         }
@@ -382,6 +382,11 @@ internal sealed partial class JwtVerifier
         scopes = list.Count == 0 ? [] : [.. list.Distinct(StringComparer.Ordinal)];
         return true;
     }
+
+    // RFC 6749 §3.3 (scope-token, printable ASCII without space; '"' and '\' let through, harmless in a header): the
+    // scopes are joined into an identity header, so a CR/LF would split it and a space inside an scp entry would make
+    // two scopes of one.
+    private static bool IsScopeToken(string scope) => scope.Length > 0 && !scope.AsSpan().ContainsAnyExceptInRange('!', '~');
 
     // cnf (RFC 7800): jkt (RFC 9449) and x5t#S256 (RFC 8705), each a base64url SHA-256 (43 characters).
     private static bool TryReadBinding(JwtDocument jwt, out TokenBinding? binding)
