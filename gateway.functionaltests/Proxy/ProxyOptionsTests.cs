@@ -1,10 +1,14 @@
 using Gateway.Gate;
 using System.Net;
+using System.Text.Json.Nodes;
 using Gateway.Testing;
 
 namespace Gateway.FunctionalTests.Proxy;
 
-/// <summary>The standard gateway with Authorization not forwarded and custom identity header names.</summary>
+/// <summary>
+/// The standard gateway with Authorization not forwarded and custom identity header names, and a route whose own YARP
+/// transforms remove one identity header and pin another.
+/// </summary>
 public sealed class CustomHeadersGateway : StandardGateway
 {
     protected override void Configure(GatewayConfig config) => config
@@ -12,7 +16,11 @@ public sealed class CustomHeadersGateway : StandardGateway
         .Set("Gateway:Proxy:IdentityHeaders:Subject", "X-User")
         .Set("Gateway:Proxy:IdentityHeaders:Session", "")
         .Set("Gateway:Proxy:IdentityHeaders:TokenId", "X-Token-Id")
-        .Set("Gateway:Proxy:IdentityHeaders:Issuer", "X-Issuer");
+        .Set("Gateway:Proxy:IdentityHeaders:Issuer", "X-Issuer")
+        .AddRoute("transformed", "/transformed/{**rest}")
+        .Set("ReverseProxy:Routes:transformed:Transforms", new JsonArray(
+            new JsonObject { ["RequestHeaderRemove"] = "X-Token-Id" },
+            new JsonObject { ["RequestHeader"] = "X-Issuer", ["Set"] = "pinned-by-route" }));
 }
 
 public sealed class ProxyOptionsTests(CustomHeadersGateway fixture) : IClassFixture<CustomHeadersGateway>
@@ -36,6 +44,21 @@ public sealed class ProxyOptionsTests(CustomHeadersGateway fixture) : IClassFixt
         Assert.Equal("jti-1", seen.Header("X-Token-Id"));
         Assert.Equal(TokenFactory.Issuer, seen.Header("X-Issuer"));
         Assert.Null(seen.Header("X-Auth-Session"));
+    }
+
+    [Fact]
+    public async Task Get_RouteTransformsNameIdentityHeaders_TheRouteHasTheLastWord()
+    {
+        // The gate's headers are set before the route's own transforms run, so an operator can still drop or pin one.
+        var token = TokenFactory.Mint(fixture.Es256, sub: "carol", sid: "s9", jti: "jti-2");
+
+        using var response = await fixture.Gateway.GetAsync("/transformed/x", token);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var seen = Assert.Single(fixture.Backend.RequestsTo("/transformed/x"));
+        Assert.Equal("carol", seen.Header("X-User"));
+        Assert.Null(seen.Header("X-Token-Id"));
+        Assert.Equal("pinned-by-route", seen.Header("X-Issuer"));
     }
 
     [Fact]
