@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using Gateway.Caching;
 
@@ -35,7 +34,7 @@ internal sealed class VerifiedTokenCache
         try
         {
             var written = Encoding.UTF8.GetBytes(token, buffer);
-            SHA256.HashData(buffer[..written], hash);
+            LibCryptoSha256.Hash(buffer[..written], hash);
         }
         finally
         {

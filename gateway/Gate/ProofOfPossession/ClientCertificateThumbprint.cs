@@ -4,6 +4,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Formats.Asn1;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Gateway.Tokens;
 
 namespace Gateway.Gate.ProofOfPossession;
 
@@ -24,7 +25,7 @@ internal static class ClientCertificateThumbprint
     public static string FromDer(ReadOnlySpan<byte> der)
     {
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(der, hash);
+        LibCryptoSha256.Hash(der, hash);
         return Base64Url.EncodeToString(hash);
     }
 

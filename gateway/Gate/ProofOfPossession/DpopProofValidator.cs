@@ -263,7 +263,7 @@ internal sealed class DpopProofValidator
         {
             var length = Encoding.ASCII.GetBytes(accessToken, rented);
             Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-            SHA256.HashData(rented.AsSpan(0, length), hash);
+            LibCryptoSha256.Hash(rented.AsSpan(0, length), hash);
             Span<byte> encoded = stackalloc byte[Base64Url.GetEncodedLength(SHA256.HashSizeInBytes)];
             Base64Url.EncodeToUtf8(hash, encoded);
             return ath.ValueEquals(encoded);

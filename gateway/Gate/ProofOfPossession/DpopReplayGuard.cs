@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
+using Gateway.Tokens;
 
 namespace Gateway.Gate.ProofOfPossession;
 
@@ -44,7 +45,7 @@ internal sealed class DpopReplayGuard
             rented[written++] = 0;
             written += Encoding.UTF8.GetBytes(jti, rented.AsSpan(written));
             Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-            SHA256.HashData(rented.AsSpan(0, written), hash);
+            LibCryptoSha256.Hash(rented.AsSpan(0, written), hash);
             return string.Concat("dpop:", Base64Url.EncodeToString(hash));
         }
         finally

@@ -4,6 +4,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Gateway.Tokens;
 
 namespace Gateway.Gate.ProofOfPossession;
 
@@ -28,7 +29,7 @@ internal static class JwkThumbprint
                 _ => Write(rented, "{\"crv\":\"", key.Crv!, "\",\"kty\":\"OKP\",\"x\":\"", key.X!, "\"}", string.Empty, string.Empty),
             };
             Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-            SHA256.HashData(rented.AsSpan(0, written), hash);
+            LibCryptoSha256.Hash(rented.AsSpan(0, written), hash);
             return Base64Url.EncodeToString(hash);
         }
         finally
