@@ -1,17 +1,13 @@
-using System.Runtime.InteropServices;
-
 namespace Gateway.Tokens;
 
 /// <summary>
-/// The few libcrypto (OpenSSL 3) calls <see cref="OpenSslEcdsaKey"/> makes, bound once from <c>libcrypto.so.3</c>, the
-/// library .NET itself verifies ECDSA with on Linux. <see cref="IsAvailable"/> is false elsewhere (or when a symbol is
-/// missing), and the gateway then verifies through the platform's ECDsa as before. Every call here is thread-safe except
-/// on one verify context, which <see cref="OpenSslEcdsaKey"/> hands to one thread at a time.
+/// The few libcrypto (OpenSSL 3) calls <see cref="OpenSslEcdsaKey"/> makes, bound once from
+/// <see cref="LibCryptoLibrary"/>. <see cref="IsAvailable"/> is false elsewhere (or when a symbol is missing), and the
+/// gateway then verifies through the platform's ECDsa as before. Every call here is thread-safe except on one verify
+/// context, which <see cref="OpenSslEcdsaKey"/> hands to one thread at a time.
 /// </summary>
 internal static unsafe class LibCrypto
 {
-    private const string Library = "libcrypto.so.3";
-
     private static readonly delegate* unmanaged<nint, byte**, nint, nint> D2iPubKey;
     private static readonly delegate* unmanaged<nint, void> PKeyFree;
     private static readonly delegate* unmanaged<nint, nint, nint> CtxNew;
@@ -24,15 +20,14 @@ internal static unsafe class LibCrypto
     static LibCrypto()
 #pragma warning restore CA1810
     {
-        if (!OperatingSystem.IsLinux() || !NativeLibrary.TryLoad(Library, out var lib))
-        {
-            return;
-        }
-
-        if (!NativeLibrary.TryGetExport(lib, "d2i_PUBKEY", out var d2i) || !NativeLibrary.TryGetExport(lib, "EVP_PKEY_free", out var pkeyFree) ||
-            !NativeLibrary.TryGetExport(lib, "EVP_PKEY_CTX_new", out var ctxNew) || !NativeLibrary.TryGetExport(lib, "EVP_PKEY_CTX_free", out var ctxFree) ||
-            !NativeLibrary.TryGetExport(lib, "EVP_PKEY_verify_init", out var init) || !NativeLibrary.TryGetExport(lib, "EVP_PKEY_verify", out var verify) ||
-            !NativeLibrary.TryGetExport(lib, "ERR_clear_error", out var clear))
+        var d2i = LibCryptoLibrary.Export("d2i_PUBKEY");
+        var pkeyFree = LibCryptoLibrary.Export("EVP_PKEY_free");
+        var ctxNew = LibCryptoLibrary.Export("EVP_PKEY_CTX_new");
+        var ctxFree = LibCryptoLibrary.Export("EVP_PKEY_CTX_free");
+        var init = LibCryptoLibrary.Export("EVP_PKEY_verify_init");
+        var verify = LibCryptoLibrary.Export("EVP_PKEY_verify");
+        var clear = LibCryptoLibrary.Export("ERR_clear_error");
+        if (d2i == 0 || pkeyFree == 0 || ctxNew == 0 || ctxFree == 0 || init == 0 || verify == 0 || clear == 0)
         {
             return;
         }

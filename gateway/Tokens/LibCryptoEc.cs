@@ -1,17 +1,14 @@
-using System.Runtime.InteropServices;
-
 namespace Gateway.Tokens;
 
 /// <summary>
 /// libcrypto's (OpenSSL 3) elliptic-curve and big-number calls that <see cref="P256KeyTable"/> builds an ECDSA check
-/// from, bound once from <c>libcrypto.so.3</c> like <see cref="LibCrypto"/>. Some are marked deprecated in OpenSSL 3's
-/// headers (the low-level EC API) but are exported and kept for the whole 3.x series. Handles are plain pointers:
-/// groups are shared read-only between threads once built; BN_CTX, BIGNUMs and points belong to one thread at a time.
+/// from, bound once from <see cref="LibCryptoLibrary"/> like <see cref="LibCrypto"/>. Some are marked deprecated in
+/// OpenSSL 3's headers (the low-level EC API) but are exported and kept for the whole 3.x series. Handles are plain
+/// pointers: groups are shared read-only between threads once built; BN_CTX, BIGNUMs and points belong to one thread
+/// at a time.
 /// </summary>
 internal static unsafe class LibCryptoEc
 {
-    private const string Library = "libcrypto.so.3";
-
     // NID_X9_62_prime256v1: OpenSSL's number for P-256.
     private const int P256Nid = 415;
 
@@ -45,12 +42,7 @@ internal static unsafe class LibCryptoEc
     static LibCryptoEc()
 #pragma warning restore CA1810
     {
-        if (!OperatingSystem.IsLinux() || !NativeLibrary.TryLoad(Library, out var lib))
-        {
-            return;
-        }
-
-        nint Export(string name) => NativeLibrary.TryGetExport(lib, name, out var address) ? address : 0;
+        static nint Export(string name) => LibCryptoLibrary.Export(name);
 
         nint[] exports =
         [

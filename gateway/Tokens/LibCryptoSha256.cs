@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 
 namespace Gateway.Tokens;
@@ -28,9 +27,10 @@ internal static unsafe class LibCryptoSha256
     static LibCryptoSha256()
 #pragma warning restore CA1810
     {
-        if (!OperatingSystem.IsLinux() || !NativeLibrary.TryLoad("libcrypto.so.3", out var lib) ||
-            !NativeLibrary.TryGetExport(lib, "SHA256_Init", out var init) || !NativeLibrary.TryGetExport(lib, "SHA256_Update", out var update) ||
-            !NativeLibrary.TryGetExport(lib, "SHA256_Final", out var final))
+        var init = LibCryptoLibrary.Export("SHA256_Init");
+        var update = LibCryptoLibrary.Export("SHA256_Update");
+        var final = LibCryptoLibrary.Export("SHA256_Final");
+        if (init == 0 || update == 0 || final == 0)
         {
             return;
         }
