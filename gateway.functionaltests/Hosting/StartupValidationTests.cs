@@ -40,6 +40,8 @@ public sealed class StartupValidationTests
         { "issuer-missing", "Gateway:Tokens:Issuers:0:Issuer" },
         { "issuers-none", "Gateway:Tokens:Issuers" },
         { "issuer-twice", "Gateway:Tokens:Issuers:1:Issuer" },
+        { "issuer-non-ascii", "Gateway:Tokens:Issuers:0:Issuer" },
+        { "issuer-control-character", "Gateway:Tokens:Issuers:0:Issuer" },
         { "audiences-missing", "Gateway:Tokens:Issuers:0:Audiences" },
         { "jwks-not-json", "Gateway:Tokens:Issuers:0:Jwks" },
         { "jwks-no-keys-member", "Gateway:Tokens:Issuers:0:Jwks" },
@@ -188,6 +190,12 @@ public sealed class StartupValidationTests
                 break;
             case "issuer-twice":
                 config.AddIssuer(TokenFactory.Issuer, ["api"], ["ES256"], jwks: JwksDocument.Of(Key));
+                break;
+            case "issuer-non-ascii":
+                issuer["Issuer"] = "https://idp.example/t\u00e9nant";
+                break;
+            case "issuer-control-character":
+                issuer["Issuer"] = "https://idp.example/\r\nX-Auth-Admin: true";
                 break;
             case "audiences-missing":
                 issuer.Remove("Audiences");
