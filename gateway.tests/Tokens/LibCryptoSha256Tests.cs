@@ -27,8 +27,9 @@ public sealed class LibCryptoSha256Tests
         var data = RandomNumberGenerator.GetBytes(length);
         var digest = new byte[32];
 
-        LibCryptoSha256.Hash(data, digest);
+        var written = LibCryptoSha256.Hash(data, digest);
 
+        Assert.Equal(32, written);
         Assert.Equal(SHA256.HashData(data), digest);
     }
 

@@ -128,7 +128,7 @@ internal sealed class DirectSignature
         if (_native is not null)
         {
             Span<byte> digest = stackalloc byte[64];
-            var length = hash == HashAlgorithmName.SHA256 ? Sha256(data, digest) : CryptographicOperations.HashData(hash, data, digest);
+            var length = hash == HashAlgorithmName.SHA256 ? LibCryptoSha256.Hash(data, digest) : CryptographicOperations.HashData(hash, data, digest);
             if (Volatile.Read(ref _table) is { } table)
             {
                 if (table.Verify(digest[..length], signature) is { } fast)
@@ -148,12 +148,6 @@ internal sealed class DirectSignature
         }
 
         return ecdsa.VerifyData(data, signature, hash);
-    }
-
-    private static int Sha256(ReadOnlySpan<byte> data, Span<byte> digest)
-    {
-        LibCryptoSha256.Hash(data, digest);
-        return SHA256.HashSizeInBytes;
     }
 
     /// <summary>Builds the key's table now (the first check queues this); tests call it to take that path at once.</summary>

@@ -20,25 +20,20 @@ internal static unsafe class LibCrypto
     static LibCrypto()
 #pragma warning restore CA1810
     {
-        var d2i = LibCryptoLibrary.Export("d2i_PUBKEY");
-        var pkeyFree = LibCryptoLibrary.Export("EVP_PKEY_free");
-        var ctxNew = LibCryptoLibrary.Export("EVP_PKEY_CTX_new");
-        var ctxFree = LibCryptoLibrary.Export("EVP_PKEY_CTX_free");
-        var init = LibCryptoLibrary.Export("EVP_PKEY_verify_init");
-        var verify = LibCryptoLibrary.Export("EVP_PKEY_verify");
-        var clear = LibCryptoLibrary.Export("ERR_clear_error");
-        if (d2i == 0 || pkeyFree == 0 || ctxNew == 0 || ctxFree == 0 || init == 0 || verify == 0 || clear == 0)
+        if (LibCryptoLibrary.ExportAll(
+                "d2i_PUBKEY", "EVP_PKEY_free", "EVP_PKEY_CTX_new", "EVP_PKEY_CTX_free", "EVP_PKEY_verify_init", "EVP_PKEY_verify",
+                "ERR_clear_error") is not { } exports)
         {
             return;
         }
 
-        D2iPubKey = (delegate* unmanaged<nint, byte**, nint, nint>)d2i;
-        PKeyFree = (delegate* unmanaged<nint, void>)pkeyFree;
-        CtxNew = (delegate* unmanaged<nint, nint, nint>)ctxNew;
-        CtxFree = (delegate* unmanaged<nint, void>)ctxFree;
-        VerifyInit = (delegate* unmanaged<nint, int>)init;
-        VerifyCall = (delegate* unmanaged<nint, byte*, nuint, byte*, nuint, int>)verify;
-        ErrClear = (delegate* unmanaged<void>)clear;
+        D2iPubKey = (delegate* unmanaged<nint, byte**, nint, nint>)exports[0];
+        PKeyFree = (delegate* unmanaged<nint, void>)exports[1];
+        CtxNew = (delegate* unmanaged<nint, nint, nint>)exports[2];
+        CtxFree = (delegate* unmanaged<nint, void>)exports[3];
+        VerifyInit = (delegate* unmanaged<nint, int>)exports[4];
+        VerifyCall = (delegate* unmanaged<nint, byte*, nuint, byte*, nuint, int>)exports[5];
+        ErrClear = (delegate* unmanaged<void>)exports[6];
         IsAvailable = true;
     }
 

@@ -42,19 +42,14 @@ internal static unsafe class LibCryptoEc
     static LibCryptoEc()
 #pragma warning restore CA1810
     {
-        static nint Export(string name) => LibCryptoLibrary.Export(name);
-
-        nint[] exports =
-        [
-            Export("EC_GROUP_new_by_curve_name"), Export("EC_GROUP_dup"), Export("EC_GROUP_free"), Export("EC_GROUP_set_generator"),
-            Export("EC_GROUP_precompute_mult"), Export("EC_GROUP_get0_order"), Export("EC_GROUP_get0_field"),
-            Export("EC_POINT_new"), Export("EC_POINT_free"), Export("EC_POINT_set_affine_coordinates"), Export("EC_POINT_mul"),
-            Export("EC_POINT_add"), Export("EC_POINT_is_at_infinity"), Export("EC_POINT_get_Jprojective_coordinates_GFp"),
-            Export("BN_new"), Export("BN_free"), Export("BN_bin2bn"), Export("BN_CTX_new"), Export("BN_CTX_free"),
-            Export("BN_mod_mul"), Export("BN_mod_sqr"), Export("BN_add"), Export("BN_cmp"),
-            Export("BN_set_word"), Export("ERR_clear_error"),
-        ];
-        if (Array.IndexOf(exports, 0) >= 0)
+        if (LibCryptoLibrary.ExportAll(
+                "EC_GROUP_new_by_curve_name", "EC_GROUP_dup", "EC_GROUP_free", "EC_GROUP_set_generator",
+                "EC_GROUP_precompute_mult", "EC_GROUP_get0_order", "EC_GROUP_get0_field",
+                "EC_POINT_new", "EC_POINT_free", "EC_POINT_set_affine_coordinates", "EC_POINT_mul",
+                "EC_POINT_add", "EC_POINT_is_at_infinity", "EC_POINT_get_Jprojective_coordinates_GFp",
+                "BN_new", "BN_free", "BN_bin2bn", "BN_CTX_new", "BN_CTX_free",
+                "BN_mod_mul", "BN_mod_sqr", "BN_add", "BN_cmp",
+                "BN_set_word", "ERR_clear_error") is not { } exports)
         {
             return;
         }

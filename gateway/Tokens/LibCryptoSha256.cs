@@ -27,25 +27,25 @@ internal static unsafe class LibCryptoSha256
     static LibCryptoSha256()
 #pragma warning restore CA1810
     {
-        var init = LibCryptoLibrary.Export("SHA256_Init");
-        var update = LibCryptoLibrary.Export("SHA256_Update");
-        var final = LibCryptoLibrary.Export("SHA256_Final");
-        if (init == 0 || update == 0 || final == 0)
+        if (LibCryptoLibrary.ExportAll("SHA256_Init", "SHA256_Update", "SHA256_Final") is not { } exports)
         {
             return;
         }
 
-        Init = (delegate* unmanaged<byte*, int>)init;
-        Update = (delegate* unmanaged<byte*, byte*, nuint, int>)update;
-        Final = (delegate* unmanaged<byte*, byte*, int>)final;
+        Init = (delegate* unmanaged<byte*, int>)exports[0];
+        Update = (delegate* unmanaged<byte*, byte*, nuint, int>)exports[1];
+        Final = (delegate* unmanaged<byte*, byte*, int>)exports[2];
         IsAvailable = true;
     }
 
     /// <summary>Whether libcrypto's SHA-256 is used; when false, every call goes to the platform.</summary>
     public static bool IsAvailable { get; }
 
-    /// <summary>Writes the SHA-256 digest of <paramref name="data"/> to the first 32 bytes of <paramref name="destination"/>.</summary>
-    public static void Hash(ReadOnlySpan<byte> data, Span<byte> destination)
+    /// <summary>
+    /// Writes the SHA-256 digest of <paramref name="data"/> to the first 32 bytes of <paramref name="destination"/> and
+    /// gives their count, as <see cref="CryptographicOperations.HashData(HashAlgorithmName, ReadOnlySpan{byte}, Span{byte})"/> does.
+    /// </summary>
+    public static int Hash(ReadOnlySpan<byte> data, Span<byte> destination)
     {
         if (destination.Length < SHA256.HashSizeInBytes)
         {
@@ -60,11 +60,11 @@ internal static unsafe class LibCryptoSha256
             {
                 if (Init(context) == 1 && Update(context, input, (nuint)data.Length) == 1 && Final(output, context) == 1)
                 {
-                    return;
+                    return SHA256.HashSizeInBytes;
                 }
             }
         }
 
-        SHA256.HashData(data, destination);
+        return SHA256.HashData(data, destination);
     }
 }
