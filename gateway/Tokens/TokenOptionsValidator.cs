@@ -67,9 +67,9 @@ internal sealed class TokenOptionsValidator : IValidateOptions<TokenOptions>
         }
         else if (issuer.Issuer.AsSpan().ContainsAnyExceptInRange(' ', '~'))
         {
-            // A URL is ASCII (RFC 3986), and the issuer is forwarded as the Issuer identity header: a control character
-            // or a non-ASCII letter would fail every forwarded request, so start-up says so instead. Not echoed: it may
-            // hold the very characters a log line should not.
+            // A URL is ASCII (RFC 3986), and with Proxy:IdentityHeaders:Issuer set the issuer is forwarded as a header,
+            // where a control character or a non-ASCII letter cannot go: start-up says so rather than the forwarding.
+            // Not echoed: it may hold the very characters a log line should not.
             errors.Add($"{key}:Issuer: must be printable ASCII (a URL, RFC 3986; non-ASCII hosts and paths percent- or punycode-encoded)");
         }
         else if (!seen.Add(issuer.Issuer))
