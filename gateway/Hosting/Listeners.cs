@@ -58,6 +58,9 @@ internal static class Listeners
     public static bool IsAdmin(HttpContext context) =>
         context.Features.Get<IConnectionItemsFeature>()?.Items.TryGetValue(ItemKey, out var marker) == true && ReferenceEquals(marker, AdminMarker);
 
+    /// <summary>Marks a connection (its items) as one of the admin listener's.</summary>
+    internal static void MarkAdmin(IDictionary<object, object?> connectionItems) => connectionItems[ItemKey] = AdminMarker;
+
     internal static bool IsLoopbackOnly(string urls)
     {
         var errors = new List<string>();
@@ -85,7 +88,7 @@ internal static class Listeners
             {
                 listen.Use(next => connection =>
                 {
-                    connection.Items[ItemKey] = AdminMarker;
+                    MarkAdmin(connection.Items);
                     return next(connection);
                 });
             }
