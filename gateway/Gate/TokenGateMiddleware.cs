@@ -44,39 +44,70 @@ internal sealed partial class TokenGateMiddleware
         _logger = logger;
     }
 
-    public async Task InvokeAsync(HttpContext context)
+    public Task InvokeAsync(HttpContext context)
     {
         var start = Stopwatch.GetTimestamp();
         var policy = _policies.Get(context.Features.Get<IReverseProxyFeature>()!.Route.Config);
-        var headers = context.Request.Headers;
-        _identity.Strip(headers);
-        if (!policy.Anonymous)
+        _identity.Strip(context.Request.Headers);
+        if (policy.Anonymous)
         {
-            var verdict = await _gate.CheckAsync(context, policy);
-            if (verdict.Refusal is { } refusal)
-            {
-                await RefuseAsync(context, policy.RouteId, refusal);
-                _metrics.RequestEnded(policy.RouteTag, start);
-                return;
-            }
-
-            _identity.Set(headers, verdict.Token!);
-            if (!_forwardAuthorization)
-            {
-                headers.Remove(HeaderNames.Authorization);
-            }
-
-            // Only WebSockets, event streams and requests on guarded routes are registered; ordinary requests pass by.
-            // They are left out of the duration histogram: a stream's lifetime is not a latency.
-            if (GuardedConnections.Classify(context, policy) is { } kind)
-            {
-                await ForwardGuardedAsync(context, policy, verdict.Token!, kind);
-                return;
-            }
+            return ForwardAsync(context, policy, start);
         }
 
+        // A warm token is judged synchronously; only then is the request's one async step the forwarding itself,
+        // whose continuation is small (EndAsync). One async method around all of it cost a larger box per request.
+        var check = _gate.CheckAsync(context, policy);
+        return check.IsCompletedSuccessfully
+            ? Judged(context, policy, check.Result, start)
+            : JudgedLaterAsync(context, policy, check, start);
+    }
+
+    private async Task JudgedLaterAsync(HttpContext context, RoutePolicy policy, ValueTask<GateVerdict> check, long start) =>
+        await Judged(context, policy, await check, start);
+
+    private Task Judged(HttpContext context, RoutePolicy policy, GateVerdict verdict, long start)
+    {
+        if (verdict.Refusal is { } refusal)
+        {
+            return RefuseAndEndAsync(context, policy, refusal, start);
+        }
+
+        var headers = context.Request.Headers;
+        _identity.Set(headers, verdict.Token!);
+        if (!_forwardAuthorization)
+        {
+            headers.Remove(HeaderNames.Authorization);
+        }
+
+        // Only WebSockets, event streams and requests on guarded routes are registered; ordinary requests pass by.
+        // They are left out of the duration histogram: a stream's lifetime is not a latency.
+        return GuardedConnections.Classify(context, policy) is { } kind
+            ? ForwardGuardedAsync(context, policy, verdict.Token!, kind)
+            : ForwardAsync(context, policy, start);
+    }
+
+    private Task ForwardAsync(HttpContext context, RoutePolicy policy, long start)
+    {
         Interlocked.Increment(ref policy.AllowedCount.Value);
-        await _next(context);
+        var forwarding = _next(context);
+        if (forwarding.IsCompletedSuccessfully)
+        {
+            _metrics.RequestEnded(policy.RouteTag, start);
+            return Task.CompletedTask;
+        }
+
+        return EndAsync(forwarding, policy.RouteTag, start);
+    }
+
+    private async Task EndAsync(Task forwarding, KeyValuePair<string, object?> routeTag, long start)
+    {
+        await forwarding;
+        _metrics.RequestEnded(routeTag, start);
+    }
+
+    private async Task RefuseAndEndAsync(HttpContext context, RoutePolicy policy, Refusal refusal, long start)
+    {
+        await RefuseAsync(context, policy.RouteId, refusal);
         _metrics.RequestEnded(policy.RouteTag, start);
     }
 
