@@ -117,7 +117,7 @@ internal sealed class CompareCommand
         {
             (reusedBase, reusedGate) = await AlternateAsync(baseline, gateway, t => ScenarioCatalog.Reused(t, ClientFor(t), reusedAuth, closed), cancellationToken);
             AddRatio($"reused-tokens, closed {_copies} copies: RPS", reusedBase, reusedGate, r => r.Global.Ok.Rps, 0.95, "N0");
-            AddCpuRow("reused-tokens", reusedBase, reusedGate);
+            AddCpuRow("reused-tokens", reusedBase, reusedGate, withinMicros: 5);
         }
 
         // The median round, like the verdicts: one unusually fast round would set the open model's rate near saturation.
@@ -424,7 +424,11 @@ internal sealed class CompareCommand
             ratio.ToString("0.00", CultureInfo.InvariantCulture) + "×", $"≥ {target:0.00}×", Verdict(ratio >= target && failures == 0)));
     }
 
-    private void AddCpuRow(string scenario, List<ScenarioResult> baseline, List<ScenarioResult> gateway)
+    /// <summary>
+    /// The proxies' CPU per request. With <paramref name="withinMicros"/> it is a verdict on the median over pairs of
+    /// gateway − baseline (the issue's "within 5 µs of bare YARP's"); otherwise it is for information.
+    /// </summary>
+    private void AddCpuRow(string scenario, List<ScenarioResult> baseline, List<ScenarioResult> gateway, double? withinMicros = null)
     {
         var bs = baseline.Select(r => r.Metrics.GetValueOrDefault(CpuKey(r, "µs per iteration"))).ToList();
         var gs = gateway.Select(r => r.Metrics.GetValueOrDefault(CpuKey(r, "µs per iteration"))).ToList();
@@ -432,10 +436,18 @@ internal sealed class CompareCommand
         var g = Median.Of(gs);
         var gen = Mean(gateway, r => r.Metrics.GetValueOrDefault("cpu generator (% of a core)"));
         var redis = Mean(gateway, r => r.Metrics.GetValueOrDefault("redis commands per iteration"));
-        var rounds = bs.Count > 1 ? $"median of {bs.Count} rounds, b/g: {PairedRounds.Describe(bs, gs, "0")}; " : "";
-        _report.Comparison.Add(new ComparisonRow(
-            string.Create(CultureInfo.InvariantCulture, $"{scenario}: proxy CPU per request, µs ({rounds}generator {gen:0}% of a core; gateway Redis commands per request {redis:0.###})"),
-            b.ToString("0", CultureInfo.InvariantCulture), g.ToString("0", CultureInfo.InvariantCulture),
+        var rounds = bs.Count > 1 ? $"median of {bs.Count} rounds, b/g: {PairedRounds.Describe(bs, gs, "0.0")}; " : "";
+        var check = string.Create(CultureInfo.InvariantCulture, $"{scenario}: proxy CPU per request, µs ({rounds}generator {gen:0}% of a core; gateway Redis commands per request {redis:0.###})");
+        if (withinMicros is { } within)
+        {
+            var difference = PairedRounds.MedianDifference(bs, gs);
+            _report.Comparison.Add(new ComparisonRow(check, b.ToString("0.0", CultureInfo.InvariantCulture), g.ToString("0.0", CultureInfo.InvariantCulture),
+                string.Create(CultureInfo.InvariantCulture, $"{difference:+0.0;-0.0;0.0} µs"), string.Create(CultureInfo.InvariantCulture, $"≤ +{within:0} µs"),
+                Verdict(bs.Count > 0 && difference <= within)));
+            return;
+        }
+
+        _report.Comparison.Add(new ComparisonRow(check, b.ToString("0", CultureInfo.InvariantCulture), g.ToString("0", CultureInfo.InvariantCulture),
             b > 0 ? (g / b).ToString("0.00", CultureInfo.InvariantCulture) + "×" : "", "info", "info"));
     }
 
