@@ -19,6 +19,9 @@ internal static class ScenarioCatalog
     public const string Memory = "memory";
     public const string DpopTokens = "dpop-tokens";
 
+    /// <summary>The metric a pooled scenario's round gets: how many pool entries it sent a second time.</summary>
+    public const string SentAgainMetric = "pool entries sent again";
+
     public static readonly string[] RevokedReasons = ["token_revoked", "session_revoked", "user_version_stale"];
 
     /// <summary>Each copy keeps its own token (the normal case: a verified token is reused).</summary>
@@ -77,6 +80,7 @@ internal static class ScenarioCatalog
             {
                 result.Metrics[sizeMetric] = size;
                 var sentAgain = reused() - reusedBefore;
+                result.Metrics[SentAgainMetric] = target.ChecksTokens ? sentAgain : 0;
                 if (sentAgain > 0 && target.ChecksTokens)
                 {
                     result.Notes.Add(string.Format(System.Globalization.CultureInfo.InvariantCulture, dryNote, sentAgain));
