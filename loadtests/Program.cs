@@ -26,6 +26,7 @@ try
         "run" => await RunCommand.RunAsync(line, cancellation.Token),
         "compare" => await CompareCommand.RunAsync(line, cancellation.Token),
         "soak" => await SoakCommand.RunAsync(line, cancellation.Token),
+        "allocs" => await AllocsCommand.RunAsync(line, cancellation.Token),
         "selftest" => SelfTest.Run(),
         _ => Usage.Print(line.Command),
     };
