@@ -25,7 +25,7 @@ internal static class AllocsCommand
 
         var seconds = line.GetInt("seconds", 10);
         var top = line.GetInt("top", 25);
-        long? requests = line.Get("requests") is { } text ? long.Parse(text.Replace("_", "", StringComparison.Ordinal), CultureInfo.InvariantCulture) : null;
+        var requests = line.GetLong("requests", 0);
         var client = new DiagnosticsClient(pid);
         var providers = new[] { new EventPipeProvider("Microsoft-Windows-DotNETRuntime", EventLevel.Verbose, (long)ClrTraceEventParser.Keywords.GC) };
         using var session = client.StartEventPipeSession(providers, requestRundown: false);
@@ -52,9 +52,9 @@ internal static class AllocsCommand
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"pid {pid}, {seconds} s: {total / 1e6:0.0} MB allocated, {collections} GCs"));
-        if (requests is > 0)
+        if (requests > 0)
         {
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{(double)total / requests.Value:0} bytes per request over {requests.Value:N0} requests"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{(double)total / requests:0} bytes per request over {requests:N0} requests"));
         }
 
         foreach (var (type, bytes) in byType.OrderByDescending(p => p.Value).Take(top))
