@@ -80,22 +80,29 @@ internal sealed class CompareCommand
         using var baselineClient = LoadClient.Create(_copies);
         using var gatewayClient = LoadClient.Create(_copies);
         using var adminHttp = LoadClient.Create(16);
+        // The throughput scenarios send through the lean client, one per target (it holds one origin's connections).
+        using var baselineLoad = LoadClient.ForScenarios(deployment.BaselineUrl!, _copies);
+        using var gatewayLoad = LoadClient.ForScenarios(deployment.Gateway.Url, _copies);
         var admin = new AdminClient(adminHttp, deployment.Gateway.AdminUrl, deployment.ApiKey);
         var baseline = new LoadTarget("baseline", deployment.BaselineUrl!, ChecksTokens: false, deployment.Baseline!.Pid);
         var gateway = new LoadTarget("gateway", deployment.Gateway.Url, ChecksTokens: true, deployment.Gateway.Process.Pid, admin)
         {
             Counters = [new ExternalCounter("redis commands", deployment.Redis.CommandsProcessedAsync)],
         };
+        ILoadClient? calibrationLoad = null;
         if (_calibrate)
         {
             // An A/A run: a second bare YARP takes the gateway's column, so every verdict shows what this machine's
             // noise alone gives at this number of rounds.
             var (url, process) = await deployment.StartBaselineAsync("baseline-b", cancellationToken);
             gateway = new LoadTarget("baseline-b", url, ChecksTokens: false, process.Pid);
+            calibrationLoad = LoadClient.ForScenarios(url, _copies);
             _report.Notes.Add("CALIBRATION (--calibrate): the gateway column is a second bare YARP process on the same backend; the verdicts show how far two identical proxies land apart on this machine in this many rounds, not the gateway");
         }
 
+        using var disposeCalibration = calibrationLoad;
         HttpClient ClientFor(LoadTarget t) => t.Url == baseline.Url ? baselineClient : gatewayClient;
+        ILoadClient LoadFor(LoadTarget t) => t.Url == baseline.Url ? baselineLoad : calibrationLoad ?? gatewayLoad;
 
         using var minter = new TokenMinter(deployment.Key, GatewayInstance.Issuer, GatewayInstance.Audience);
         var runId = ScenarioCatalog.NewRunId();
@@ -115,7 +122,7 @@ internal sealed class CompareCommand
         if (Runs(ScenarioCatalog.ReusedTokens) || Runs(ScenarioCatalog.DpopTokens) || Runs("open") || Runs(ScenarioCatalog.UniqueTokens) ||
             Runs(ScenarioCatalog.RevocationLag))
         {
-            (reusedBase, reusedGate) = await AlternateAsync(baseline, gateway, t => ScenarioCatalog.Reused(t, ClientFor(t), reusedAuth, closed), cancellationToken);
+            (reusedBase, reusedGate) = await AlternateAsync(baseline, gateway, t => ScenarioCatalog.Reused(t, LoadFor(t), reusedAuth, closed), cancellationToken);
             AddRatio($"reused-tokens, closed {_copies} copies: RPS", reusedBase, reusedGate, r => r.Global.Ok.Rps, 0.95, "N0");
             AddCpuRow("reused-tokens", reusedBase, reusedGate, withinMicros: 5);
         }
@@ -143,7 +150,7 @@ internal sealed class CompareCommand
                 $"dpop-tokens: {_copies} DPoP-bound tokens reused, {dpopSize:N0} proofs (one per request) pre-made in {mintSeconds:0.0} s; Gateway:Dpop:IatWindow 10 min"));
             var gatewayPool = new DpopPool(requests);
             var baselinePool = new DpopPool(requests);
-            var (b, g) = await AlternateAsync(baseline, gateway, t => ScenarioCatalog.Dpop(t, ClientFor(t), t.ChecksTokens ? gatewayPool : baselinePool, closed), cancellationToken);
+            var (b, g) = await AlternateAsync(baseline, gateway, t => ScenarioCatalog.Dpop(t, LoadFor(t), t.ChecksTokens ? gatewayPool : baselinePool, closed), cancellationToken);
             var bareRps = Mean(b, r => r.Global.Ok.Rps);
             var dpopRps = Mean(g, r => r.Global.Ok.Rps);
             var dpopFailures = g.Sum(r => r.Global.Fail.Count);
@@ -167,7 +174,7 @@ internal sealed class CompareCommand
                 var rate = Math.Max(1, (int)(bareMax * fraction));
                 var openSettings = new ScenarioSettings([new Inject(rate, TimeSpan.FromSeconds(1), _duration)], _warmup);
                 var name = $"reused-tokens open {fraction * 100:0}%";
-                var (b, g) = await AlternateAsync(baseline, gateway, t => ScenarioCatalog.Reused(t, ClientFor(t), reusedAuth, openSettings, name), cancellationToken);
+                var (b, g) = await AlternateAsync(baseline, gateway, t => ScenarioCatalog.Reused(t, LoadFor(t), reusedAuth, openSettings, name), cancellationToken);
                 var bp99 = b.Select(r => r.Global.Ok.P99).ToList();
                 var gp99 = g.Select(r => r.Global.Ok.P99).ToList();
                 var delta = PairedRounds.MedianDifference(bp99, gp99);
@@ -184,7 +191,9 @@ internal sealed class CompareCommand
         if (Runs(ScenarioCatalog.UniqueTokens))
         {
             var secondsPerRun = (_warmup + _duration).TotalSeconds;
-            var poolSize = (int)Math.Clamp(bareMax * secondsPerRun * _rounds * 0.6, 20_000, _line.GetInt("unique-pool", 1_500_000));
+            // Enough for the gateway to run every round at bare YARP's reused-token rate (its never-seen rate is below
+            // that), up to --unique-pool; a round that runs it dry is named below.
+            var poolSize = (int)Math.Clamp(bareMax * secondsPerRun * _rounds, 20_000, _line.GetInt("unique-pool", 1_500_000));
             var mintStart = Stopwatch.GetTimestamp();
             // A new token per request for a bounded set of users and sessions (as refreshes make them): each costs a
             // signature check, while the users' session state stays warm.
@@ -195,7 +204,7 @@ internal sealed class CompareCommand
                 $"unique-tokens: {poolSize:N0} tokens pre-minted in {mintSeconds:0.0} s ({poolSize / mintSeconds:N0}/s) before the measured phase"));
             var gatewayPool = new TokenPool(uniqueTokens);
             var baselinePool = new TokenPool(uniqueTokens);
-            var (b, g) = await AlternateAsync(baseline, gateway, t => ScenarioCatalog.Unique(t, ClientFor(t), t.ChecksTokens ? gatewayPool : baselinePool, closed), cancellationToken);
+            var (b, g) = await AlternateAsync(baseline, gateway, t => ScenarioCatalog.Unique(t, LoadFor(t), t.ChecksTokens ? gatewayPool : baselinePool, closed), cancellationToken);
 
             // A round that ran the pool dry sent tokens the gateway had verified before (cache hits): not a never-seen
             // round, so its pair is left out of the verdict rather than flattering it.
@@ -263,7 +272,8 @@ internal sealed class CompareCommand
                 var lagSettings = new ScenarioSettings([new KeepConstant(1, _duration)], _warmup);
                 // Instance 2 also serves background traffic (open model, a quarter of bare YARP's maximum) while it is polled.
                 var backgroundRate = Math.Max(1, (int)(bareMax * _line.GetInt("lag-background", 25) / 100.0));
-                var background = ScenarioCatalog.Reused(secondTarget with { Name = "gateway-2 background" }, gatewayClient, reusedAuth,
+                using var secondLoad = LoadClient.ForScenarios(second.Url, _copies);
+                var background = ScenarioCatalog.Reused(secondTarget with { Name = "gateway-2 background" }, secondLoad, reusedAuth,
                     new ScenarioSettings([new Inject(backgroundRate, TimeSpan.FromSeconds(1), _duration)], _warmup), ScenarioCatalog.ReusedTokens + " background");
                 var lag = (await RunAsync([ScenarioCatalog.Lag(gateway, secondTarget, gatewayClient, minter, lagSettings, runId, TimeSpan.FromSeconds(5)), background], cancellationToken))[0];
                 var step = lag.Steps.FirstOrDefault(s => s.Name == "until instance 2 refuses");

@@ -35,7 +35,7 @@ internal sealed class PeerComparison
     private readonly TextWriter _out;
     private readonly Func<IReadOnlyList<Scenario>, CancellationToken, Task<IReadOnlyList<ScenarioResult>>> _run;
     private readonly ReportSection _section;
-    private readonly List<HttpClient> _clients = [];
+    private readonly List<IDisposable> _clients = [];
 
     public PeerComparison(LocalDeployment deployment, TokenMinter minter, string runId, int copies, TimeSpan warmup, TimeSpan duration, int rounds,
         int denylistSize, int poolLimit, TextWriter output, Func<IReadOnlyList<Scenario>, CancellationToken, Task<IReadOnlyList<ScenarioResult>>> run)
@@ -71,8 +71,8 @@ internal sealed class PeerComparison
     {
         var systems = new List<PeerSystem>
         {
-            new("bare YARP", baseline, Client(), Verifies: false),
-            new("gateway", gateway, Client(), Verifies: true),
+            new("bare YARP", baseline, Client(), Load(baseline.Url), Verifies: false),
+            new("gateway", gateway, Client(), Load(gateway.Url), Verifies: true),
         };
         var started = new List<ChildProcess>();
         var now = TokenMinter.Now;
@@ -104,7 +104,7 @@ internal sealed class PeerComparison
 
             // Reused tokens: one token on every request (each proxy's best case).
             var reusedAuth = new[] { "Bearer " + _minter.Mint(new TokenClaims($"peer-{_runId}", $"ps-{_runId}", $"pj-{_runId}", now - 1, now + 7200)) };
-            var reused = await RoundsAsync(systems, s => ScenarioCatalog.Reused(s.Target, s.Client, reusedAuth, settings, ReusedScenario), cancellationToken);
+            var reused = await RoundsAsync(systems, s => ScenarioCatalog.Reused(s.Target, s.Load, reusedAuth, settings, ReusedScenario), cancellationToken);
             AddRows("reused tokens", systems, reused);
 
             // Never-seen tokens: pre-minted now, sized from the reused rates; each system walks the pool from its start.
@@ -120,7 +120,7 @@ internal sealed class PeerComparison
                 system.NeverSeen = new TokenPool(pool);
             }
 
-            var neverSeen = await RoundsAsync(systems, s => ScenarioCatalog.Unique(s.Target, s.Client, s.NeverSeen!, settings, NeverSeenScenario), cancellationToken);
+            var neverSeen = await RoundsAsync(systems, s => ScenarioCatalog.Unique(s.Target, s.Load, s.NeverSeen!, settings, NeverSeenScenario), cancellationToken);
             AddRows("never-seen tokens", systems, neverSeen);
             _section.Notes.Add(string.Create(CultureInfo.InvariantCulture,
                 $"never-seen tokens: {poolSize:N0} distinct tokens (distinct jti, 1,000 users) pre-minted in {mintSeconds:0.0} s before the runs; each system gets every token at most once " +
@@ -149,6 +149,13 @@ internal sealed class PeerComparison
     private HttpClient Client()
     {
         var client = LoadClient.Create(_copies);
+        _clients.Add(client);
+        return client;
+    }
+
+    private ILoadClient Load(Uri origin)
+    {
+        var client = LoadClient.ForScenarios(origin, _copies);
         _clients.Add(client);
         return client;
     }
@@ -182,7 +189,7 @@ internal sealed class PeerComparison
             var peer = await HaproxyPeer.StartAsync(_deployment.WorkDirectory, _deployment.BackendUrl, _deployment.Key.PublicKeyPem(), denied,
                 GatewayInstance.Issuer, GatewayInstance.Audience, cancellationToken);
             started.Add(peer.Process);
-            systems.Add(new PeerSystem("HAProxy jwt_verify", new LoadTarget("haproxy", peer.Url, ChecksTokens: true, peer.Process.Pid), Client(), Verifies: true));
+            systems.Add(new PeerSystem("HAProxy jwt_verify", new LoadTarget("haproxy", peer.Url, ChecksTokens: true, peer.Process.Pid), Client(), Load(peer.Url), Verifies: true));
             await _out.WriteLineAsync($"peer started: HAProxy {peer.Url} (pid {peer.Process.Pid})");
         }
         catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or IOException)
@@ -202,7 +209,7 @@ internal sealed class PeerComparison
             {
                 Counters = [new ExternalCounter("redis commands", _deployment.Redis.CommandsProcessedAsync)],
             };
-            systems.Add(new PeerSystem("YARP + JwtBearer + Redis", target, Client(), Verifies: true));
+            systems.Add(new PeerSystem("YARP + JwtBearer + Redis", target, Client(), Load(peer.Url), Verifies: true));
             await _out.WriteLineAsync($"peer started: YARP + JwtBearer {peer.Url} (pid {peer.Process.Pid})");
         }
         catch (Exception ex) when (ex is InvalidOperationException or TimeoutException or IOException)

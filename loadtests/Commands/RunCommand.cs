@@ -59,6 +59,7 @@ internal static class RunCommand
 
         var settings = new ScenarioSettings(simulations, warmup, path);
         using var client = LoadClient.Create(Math.Max(copies, 64));
+        using var load = LoadClient.ForScenarios(target, Math.Max(copies, 64));
         using var adminHttp = LoadClient.Create(8);
         var admin = line.Get("admin") is { } adminUrl
             ? new AdminClient(adminHttp, new Uri(adminUrl), line.Get("api-key") ?? Environment.GetEnvironmentVariable("GATEWAY_ADMIN_KEY") ?? throw new FormatException("run: --api-key (or GATEWAY_ADMIN_KEY) is required with --admin"))
@@ -77,12 +78,12 @@ internal static class RunCommand
             {
                 case ScenarioCatalog.ReusedTokens:
                     var reused = fileTokens ?? minter!.MintMany(copies, i => new TokenClaims($"user-{runId}-{i}", $"s-{i}", $"j-{i}", now - 1, now + 7200), "Bearer ");
-                    batch = [ScenarioCatalog.Reused(loadTarget, client, reused, settings)];
+                    batch = [ScenarioCatalog.Reused(loadTarget, load, reused, settings)];
                     break;
                 case ScenarioCatalog.UniqueTokens:
                     var count = line.GetInt("unique-pool", 200_000);
                     var unique = fileTokens ?? minter!.MintMany(count, i => new TokenClaims($"u-{runId}-{i}", $"us-{i}", $"uj-{i}", now - 1, now + 7200), "Bearer ");
-                    batch = [ScenarioCatalog.Unique(loadTarget, client, new TokenPool(unique), settings)];
+                    batch = [ScenarioCatalog.Unique(loadTarget, load, new TokenPool(unique), settings)];
                     break;
                 case ScenarioCatalog.InvalidFlood:
                     var bad = key is not null ? ScenarioCatalog.BadAuthorizations(key, issuer, audience, 5000) : Tampered(fileTokens!);

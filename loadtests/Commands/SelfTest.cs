@@ -3,6 +3,7 @@ using System.Diagnostics;
 using LoadTests.Cli;
 using LoadTests.Engine;
 using LoadTests.Hosting;
+using LoadTests.Http;
 using LoadTests.Reports;
 using LoadTests.Scenarios;
 using LoadTests.Tokens;
@@ -131,7 +132,36 @@ internal static class SelfTest
                 "the PEM given to HAProxy verifies a minted ES256 token");
         }
 
+        // The lean HTTP/1.1 client: the head parser, chunk sizes, and a loopback server answering with each framing.
+        var plain = ResponseHead.Parse("HTTP/1.1 200 OK\r\nContent-Length: 12\r\nConnection: keep-alive\r\n\r\n"u8);
+        var chunkedClose = ResponseHead.Parse("HTTP/1.1 401 Unauthorized\r\ntransfer-encoding:  Chunked\r\nconnection: Close\r\n\r\n"u8);
+        Check(plain == new ResponseHead(200, 12, false, false) && chunkedClose == new ResponseHead(401, -1, true, true) &&
+              ResponseHead.Parse("HTTP/1.0 200 OK\r\n\r\n"u8).Close && ResponseHead.Parse("HTTP/1.1 204\r\n\r\n"u8).Status == 204,
+            $"response head: status, Content-Length, chunked and close in any case; HTTP/1.0 closes (got {plain}, {chunkedClose})");
+        Check(Throws(() => ResponseHead.Parse("HTTP/2 200 OK\r\n\r\n"u8)) && Throws(() => ResponseHead.Parse("HTTP/1.1 2x0 OK\r\n\r\n"u8)) &&
+              Throws(() => ResponseHead.Parse("HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n"u8)),
+            "response head: a bad status line or Content-Length is refused");
+        Check(Http1Connection.ParseChunkSize("1a;name=value"u8) == 26 && Http1Connection.ParseChunkSize("0"u8) == 0 && Throws(() => Http1Connection.ParseChunkSize("zz"u8)) &&
+              Throws(() => Http1Connection.ParseChunkSize(""u8)), "chunk size: hexadecimal, extensions ignored, garbage refused");
+        foreach (var (ok, what) in Http1Checks.RunAsync().GetAwaiter().GetResult())
+        {
+            Check(ok, what);
+        }
+
         Console.WriteLine(failures.Count == 0 ? "selftest passed" : $"selftest: {failures.Count} failed");
         return failures.Count == 0 ? 0 : 1;
+    }
+
+    private static bool Throws(Action action)
+    {
+        try
+        {
+            action();
+            return false;
+        }
+        catch (InvalidDataException)
+        {
+            return true;
+        }
     }
 }

@@ -27,6 +27,13 @@ internal static class LoadClient
             Timeout = timeout ?? TimeSpan.FromSeconds(30),
         };
 
+    /// <summary>
+    /// The throughput scenarios' client for a target origin: the lean <see cref="Http1LoadClient"/> for plain http,
+    /// HttpClient for anything else.
+    /// </summary>
+    public static ILoadClient ForScenarios(Uri origin, int connections) =>
+        origin.Scheme == Uri.UriSchemeHttp ? new Http1LoadClient(origin, connections) : new HttpClientLoadClient(connections);
+
     /// <summary>GET with an optional Authorization value; ok when <paramref name="isOk"/> says so (default: 2xx).</summary>
     public static ValueTask<Response> GetAsync(HttpClient client, Uri uri, string? authorization, CancellationToken cancellationToken,
         Func<HttpResponseMessage, bool>? isOk = null) => GetAsync(client, uri, authorization, null, cancellationToken, isOk);

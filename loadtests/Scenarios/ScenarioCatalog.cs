@@ -25,10 +25,10 @@ internal static class ScenarioCatalog
     public static readonly string[] RevokedReasons = ["token_revoked", "session_revoked", "user_version_stale"];
 
     /// <summary>Each copy keeps its own token (the normal case: a verified token is reused).</summary>
-    public static Scenario Reused(LoadTarget target, HttpClient client, string[] authorizations, ScenarioSettings settings, string name = ReusedTokens)
+    public static Scenario Reused(LoadTarget target, ILoadClient client, string[] authorizations, ScenarioSettings settings, string name = ReusedTokens)
     {
         var uri = new Uri(target.Url, settings.Path);
-        return new Scenario(name, ctx => LoadClient.GetAsync(client, uri, authorizations[ctx.CopyId % authorizations.Length], ctx.CancellationToken))
+        return new Scenario(name, ctx => client.GetAsync(uri, authorizations[ctx.CopyId % authorizations.Length], null, ctx.CancellationToken))
         {
             Target = target.Name,
             WarmUp = settings.WarmUp,
@@ -43,7 +43,7 @@ internal static class ScenarioCatalog
     /// does not load the generator while measuring): the gateway verifies one proof signature and makes one replay
     /// check per request.
     /// </summary>
-    public static Scenario Dpop(LoadTarget target, HttpClient client, DpopPool pool, ScenarioSettings settings, string name = DpopTokens)
+    public static Scenario Dpop(LoadTarget target, ILoadClient client, DpopPool pool, ScenarioSettings settings, string name = DpopTokens)
     {
         var uri = new Uri(target.Url, settings.Path);
         return Pooled(name, target, settings, pool.Size, () => pool.Reused, "dpop pool size",
@@ -51,17 +51,17 @@ internal static class ScenarioCatalog
             ctx =>
             {
                 var (authorization, proof) = pool.Next();
-                return LoadClient.GetAsync(client, uri, authorization, proof, ctx.CancellationToken);
+                return client.GetAsync(uri, authorization, proof, ctx.CancellationToken);
             });
     }
 
     /// <summary>A new token on every request, pre-minted so minting does not load the generator while measuring.</summary>
-    public static Scenario Unique(LoadTarget target, HttpClient client, TokenPool pool, ScenarioSettings settings, string name = UniqueTokens)
+    public static Scenario Unique(LoadTarget target, ILoadClient client, TokenPool pool, ScenarioSettings settings, string name = UniqueTokens)
     {
         var uri = new Uri(target.Url, settings.Path);
         return Pooled(name, target, settings, pool.Size, () => pool.Reused, "token pool size",
             "the pre-minted pool ran dry: {0:N0} tokens were sent a second time (cache hits); raise --unique-pool (--peer-pool for the peers check)",
-            ctx => LoadClient.GetAsync(client, uri, pool.Next(), ctx.CancellationToken));
+            ctx => client.GetAsync(uri, pool.Next(), null, ctx.CancellationToken));
     }
 
     // A scenario drawing every request from a pre-made pool, noting in the report when the pool ran dry during the run.
