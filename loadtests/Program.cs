@@ -1,7 +1,14 @@
 using System.Runtime.InteropServices;
 using LoadTests.Cli;
 using LoadTests.Commands;
+using LoadTests.Engine;
 using LoadTests.Hosting;
+
+// The servers keep the runtime's defaults, as the gateway and the peers do; everything else is the generator.
+if (args.FirstOrDefault() is not ("backend" or "baseline"))
+{
+    GeneratorRuntime.Apply();
+}
 
 using var cancellation = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using LoadTests.Engine;
 
 namespace LoadTests.Hosting;
 
@@ -77,6 +78,7 @@ internal static class ChildProcesses
             info.ArgumentList.Add(argument);
         }
 
+        GeneratorRuntime.ForChild(info.Environment);
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
         {
             info.Environment[key] = value;
