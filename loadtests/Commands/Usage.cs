@@ -31,7 +31,7 @@ internal static class Usage
               backend [--urls http://127.0.0.1:5000]                       a fast echo backend
               baseline [--urls http://127.0.0.1:8090] [--backend URL]      bare YARP with the gateway's routes, no token checks
               allocs --pid N [--seconds 10] [--requests N] [--top 25]      what a running .NET process allocates, by type (EventPipe)
-              selftest                                                     checks the open-model schedule and the statistics
+              selftest                                                     checks the open-model schedule, the statistics and the lean HTTP client
 
               Thresholds: [scenario:]metric<op>value, e.g. "p99<5" "fail%<1" "reused-tokens:rps>5000"; a broken one exits 3.
             """);
