@@ -300,6 +300,11 @@ internal sealed class CompareCommand
             .Select(r => r.Metrics.GetValueOrDefault("cpu generator (% of a core)")).DefaultIfEmpty(0).Average();
         _report.Notes.Add(string.Create(CultureInfo.InvariantCulture,
             $"the load generator itself used {generatorCpu:0}% of a core during reused-tokens against the gateway (all processes share {_report.Machine.Cores} cores; load average at start {_report.Machine.LoadAverage})"));
+        if (StealNote(_report.Results) is { } stealNote)
+        {
+            _report.Notes.Add(stealNote);
+        }
+
         _report.Elapsed = Stopwatch.GetElapsedTime(started);
         _report.Thresholds.AddRange(ThresholdCheck.Evaluate(thresholds, _report.Results));
         var folder = RepoPaths.NewReportFolder(_line.Get("reports"));
@@ -307,6 +312,25 @@ internal sealed class CompareCommand
         await _out.WriteAsync(ConsoleReport.Summary(_report));
         await _out.WriteLineAsync($"reports: {folder}");
         return _report.ThresholdsPassed ? 0 : 3;
+    }
+
+    /// <summary>
+    /// How much CPU the host took from this machine during the measured rounds: the median round and the worst one. A
+    /// verdict from rounds with steal measures the neighbours as much as the proxies.
+    /// </summary>
+    internal static string? StealNote(IReadOnlyList<ScenarioResult> results)
+    {
+        var rounds = results.Where(r => r.Metrics.ContainsKey(ScenarioRunner.HostStealMetric)).ToList();
+        if (rounds.Count == 0)
+        {
+            return null;
+        }
+
+        var worst = rounds.MaxBy(r => r.Metrics[ScenarioRunner.HostStealMetric])!;
+        var median = Median.Of(rounds.Select(r => r.Metrics[ScenarioRunner.HostStealMetric]));
+        return string.Create(CultureInfo.InvariantCulture,
+            $"the host took {median:0.0}% of this machine's CPU (steal) in the median measured round, {worst.Metrics[ScenarioRunner.HostStealMetric]:0.0}% in the worst ({worst.Key}); " +
+            $"each round's share is in its metrics");
     }
 
     /// <summary>Whether a check runs; a calibration runs only the checks that need no gateway (reused tokens and the open model).</summary>

@@ -64,6 +64,24 @@ internal static class SelfTest
         var own = ProcStat.ParseProcess("4242 (dotnet (x) y) S 1 2 3 4 5 6 7 8 9 10 120 30 0 0 20 0 27 0 99");
         Check(own == (150, 27), $"/proc/<pid>/stat: utime + stime and threads, a name with spaces and parentheses (got {own})");
 
+        Check(ScenarioRunner.StealPercent(new ProcStat.HostTicks(1000, 500, 10), new ProcStat.HostTicks(1200, 550, 40)) == 15 &&
+              ScenarioRunner.StealPercent(default, new ProcStat.HostTicks(1200, 550, 40)) is null && ScenarioRunner.StealPercent(host, host) is null,
+            "host steal: stolen ticks over all ticks of the phase, in %; nothing without two reads of /proc/stat");
+        ScenarioResult Round(string target, double? steal)
+        {
+            var round = new ScenarioResult { Scenario = "s", Target = target, Simulations = [], Duration = TimeSpan.FromSeconds(1), Global = recorder.Snapshot(TimeSpan.FromSeconds(1)), Steps = [] };
+            if (steal is { } value)
+            {
+                round.Metrics[ScenarioRunner.HostStealMetric] = value;
+            }
+
+            return round;
+        }
+
+        var stealNote = CompareCommand.StealNote([Round("a r1", 0), Round("b r1", 12.5), Round("a r2", 1), Round("b r2", null)]);
+        Check(stealNote is not null && stealNote.StartsWith("the host took 1.0% of this machine's CPU (steal) in the median measured round, 12.5% in the worst (s @ b r1)", StringComparison.Ordinal)
+              && CompareCommand.StealNote([Round("a", null)]) is null, $"steal note: the median round and the worst, named; none without readings (got {stealNote})");
+
         var tick = Stopwatch.Frequency / 1000;
         var timeline = new OpenTimeline(0, TimeSpan.FromSeconds(1), []);
         for (var i = 0; i < 1000; i++)

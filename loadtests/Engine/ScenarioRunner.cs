@@ -404,6 +404,13 @@ internal static class ScenarioRunner
         }
     }
 
+    /// <summary>The share of the host's CPU time the hypervisor gave to other machines during a measured phase.</summary>
+    public const string HostStealMetric = "host steal (% of the CPU)";
+
+    /// <summary>Stolen ticks over all ticks between two reads of <c>/proc/stat</c>, in %; null when there is nothing to read.</summary>
+    internal static double? StealPercent(ProcStat.HostTicks before, ProcStat.HostTicks after) =>
+        after.Total > before.Total && before.Total > 0 ? Math.Round(100.0 * (after.Steal - before.Steal) / (after.Total - before.Total), 1) : null;
+
     /// <summary>Samples CPU time (start and end) and resident memory (every second) of this and the monitored processes.</summary>
     private sealed class MonitorSampler : IDisposable
     {
@@ -412,6 +419,7 @@ internal static class ScenarioRunner
         private readonly Dictionary<string, TimeSpan?> _cpuStart = new(StringComparer.Ordinal);
         private readonly CancellationTokenSource _cts = new();
         private TimeSpan _ownCpuStart;
+        private ProcStat.HostTicks _hostStart;
         private long _start;
         private Task _loop = Task.CompletedTask;
 
@@ -424,6 +432,7 @@ internal static class ScenarioRunner
         {
             _start = Stopwatch.GetTimestamp();
             _ownCpuStart = Process.GetCurrentProcess().TotalProcessorTime;
+            _hostStart = ProcStat.Host();
             foreach (var p in _processes)
             {
                 _cpuStart[p.Label] = ProcessSampler.CpuTime(p.Pid);
@@ -443,6 +452,11 @@ internal static class ScenarioRunner
             var seconds = Math.Max(0.001, duration.TotalSeconds);
             var own = Process.GetCurrentProcess().TotalProcessorTime - _ownCpuStart;
             result.Metrics["cpu generator (% of a core)"] = Math.Round(100 * own.TotalSeconds / seconds, 1);
+            if (StealPercent(_hostStart, ProcStat.Host()) is { } steal)
+            {
+                result.Metrics[HostStealMetric] = steal;
+            }
+
             foreach (var p in _processes)
             {
                 if (_cpuStart[p.Label] is { } before && ProcessSampler.CpuTime(p.Pid) is { } after)
