@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net;
+using System.Net.Sockets;
 using System.Text;
 using LoadTests.Engine;
 
@@ -28,10 +29,7 @@ internal sealed class Http1LoadClient : ILoadClient
         }
 
         _origin = origin;
-        var address = origin.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6
-            ? IPAddress.Parse(origin.DnsSafeHost)
-            : Dns.GetHostAddresses(origin.DnsSafeHost).OrderBy(a => a.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork).First();
-        _endPoint = new IPEndPoint(address, origin.Port);
+        _endPoint = new IPEndPoint(Resolve(origin), origin.Port);
         _slots = new SemaphoreSlim(Math.Max(1, connections));
     }
 
@@ -96,6 +94,25 @@ internal sealed class Http1LoadClient : ILoadClient
         }
 
         _slots.Dispose();
+    }
+
+    // Resolved once, IPv4 first; a name that does not resolve stops the command with its own message, not a stack trace.
+    private static IPAddress Resolve(Uri origin)
+    {
+        if (origin.HostNameType is UriHostNameType.IPv4 or UriHostNameType.IPv6)
+        {
+            return IPAddress.Parse(origin.DnsSafeHost);
+        }
+
+        try
+        {
+            return Dns.GetHostAddresses(origin.DnsSafeHost).OrderBy(a => a.AddressFamily != AddressFamily.InterNetwork).FirstOrDefault()
+                   ?? throw new InvalidOperationException($"{origin.Host}: no address");
+        }
+        catch (SocketException ex)
+        {
+            throw new InvalidOperationException($"{origin.Host}: cannot resolve ({ex.Message})", ex);
+        }
     }
 
     private static int HeaderLength(string name, string? value) => value is null ? 0 : name.Length + 2 + value.Length + 2;
