@@ -82,6 +82,10 @@ internal static class SelfTest
         Check(stealNote is not null && stealNote.StartsWith("the host took 1.0% of this machine's CPU (steal) in the median measured round, 12.5% in the worst (s @ b r1)", StringComparison.Ordinal)
               && CompareCommand.StealNote([Round("a", null)]) is null, $"steal note: the median round and the worst, named; none without readings (got {stealNote})");
 
+        var stolenPairs = CompareCommand.StolenPairs([Round("b r1", 2), Round("b r2", 30), Round("b r3", 0), Round("b r4", null)],
+            [Round("g r1", 10), Round("g r2", 0), Round("g r3", 10.5), Round("g r4", 3)], 10);
+        Check(stolenPairs.SequenceEqual([1, 2]), $"steal limit: a pair is left out when either round lost more than the limit to the host (got {string.Join(",", stolenPairs)})");
+
         var tick = Stopwatch.Frequency / 1000;
         var timeline = new OpenTimeline(0, TimeSpan.FromSeconds(1), []);
         for (var i = 0; i < 1000; i++)
