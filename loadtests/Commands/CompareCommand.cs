@@ -212,22 +212,9 @@ internal sealed class CompareCommand
 
             // A round that ran the pool dry sent tokens the gateway had verified before (cache hits): not a never-seen
             // round, so its pair is left out of the verdict rather than flattering it.
-            var clean = Enumerable.Range(0, g.Count).Where(i => g[i].Metrics.GetValueOrDefault(ScenarioCatalog.SentAgainMetric) == 0).ToList();
-            var label = $"unique-tokens, closed {_copies} copies: RPS";
-            if (clean.Count < g.Count)
-            {
-                label += string.Create(CultureInfo.InvariantCulture,
-                    $" (pairs {string.Join(", ", Enumerable.Range(0, g.Count).Except(clean).Select(i => i + 1))} left out: the pool ran dry, raise --unique-pool)");
-            }
-
-            var stolen = StolenPairs(b, g, _stealLimit);
-            if (stolen.Count > 0)
-            {
-                label += StolenLabel(stolen);
-                clean = clean.Except(stolen).ToList();
-            }
-
-            AddRatio(label, clean.Select(i => b[i]).ToList(), clean.Select(i => g[i]).ToList(), r => r.Global.Ok.Rps, 0.50, "N0");
+            var dry = Enumerable.Range(0, g.Count).Where(i => g[i].Metrics.GetValueOrDefault(ScenarioCatalog.SentAgainMetric) != 0).ToList();
+            var (cleanBase, cleanGate, leftOut) = Quiet(b, g, dry, "the pool ran dry, raise --unique-pool");
+            AddRatio($"unique-tokens, closed {_copies} copies: RPS{leftOut}", cleanBase, cleanGate, r => r.Global.Ok.Rps, 0.50, "N0");
             AddCpuRow("unique-tokens", b, g);
         }
 
@@ -336,21 +323,26 @@ internal sealed class CompareCommand
         return [.. Enumerable.Range(0, Math.Min(baseline.Count, gateway.Count)).Where(i => Steal(baseline[i]) > limitPercent || Steal(gateway[i]) > limitPercent)];
     }
 
-    private string StolenLabel(List<int> stolen) => string.Create(CultureInfo.InvariantCulture,
-        $" (pairs {string.Join(", ", stolen.Select(i => i + 1))} left out: host steal over {_stealLimit}% in a round, --steal-limit)");
-
-    // The pairs a verdict counts, and the label naming those it leaves out.
-    private (List<ScenarioResult> Baseline, List<ScenarioResult> Gateway, string LeftOut) Quiet(List<ScenarioResult> baseline, List<ScenarioResult> gateway)
+    // The pairs a verdict counts, and the label naming those it leaves out: pairs the host disturbed, after any the
+    // caller leaves out for a reason of its own (a never-seen pool that ran dry).
+    private (List<ScenarioResult> Baseline, List<ScenarioResult> Gateway, string LeftOut) Quiet(List<ScenarioResult> baseline, List<ScenarioResult> gateway,
+        IReadOnlyList<int>? alsoLeftOut = null, string? alsoReason = null)
     {
         var stolen = StolenPairs(baseline, gateway, _stealLimit);
-        if (stolen.Count == 0)
+        var also = alsoLeftOut ?? [];
+        if (stolen.Count == 0 && also.Count == 0)
         {
             return (baseline, gateway, "");
         }
 
-        var kept = Enumerable.Range(0, Math.Min(baseline.Count, gateway.Count)).Except(stolen).ToList();
-        return ([.. kept.Select(i => baseline[i])], [.. kept.Select(i => gateway[i])], StolenLabel(stolen));
+        var kept = Enumerable.Range(0, Math.Min(baseline.Count, gateway.Count)).Except(also).Except(stolen).ToList();
+        var label = (also.Count > 0 ? LeftOutLabel(also, alsoReason ?? "") : "") +
+                    (stolen.Count > 0 ? LeftOutLabel(stolen, $"host steal over {_stealLimit}% in a round, --steal-limit") : "");
+        return ([.. kept.Select(i => baseline[i])], [.. kept.Select(i => gateway[i])], label);
     }
+
+    private static string LeftOutLabel(IEnumerable<int> pairs, string reason) =>
+        $" (pairs {string.Join(", ", pairs.Select(i => (i + 1).ToString(CultureInfo.InvariantCulture)))} left out: {reason})";
 
     /// <summary>
     /// How much CPU the host took from this machine during the measured rounds: the median round and the worst one. A

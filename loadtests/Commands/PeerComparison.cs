@@ -146,16 +146,14 @@ internal sealed class PeerComparison
         return _section;
     }
 
-    private HttpClient Client()
-    {
-        var client = LoadClient.Create(_copies);
-        _clients.Add(client);
-        return client;
-    }
+    private HttpClient Client() => Own(LoadClient.Create(_copies));
 
-    private ILoadClient Load(Uri origin)
+    private ILoadClient Load(Uri origin) => Own(LoadClient.ForScenarios(origin, _copies));
+
+    // Every client the check makes is disposed when it ends.
+    private T Own<T>(T client)
+        where T : IDisposable
     {
-        var client = LoadClient.ForScenarios(origin, _copies);
         _clients.Add(client);
         return client;
     }

@@ -163,7 +163,7 @@ internal sealed class OpenTimeline
                 processes[i] = (Processes[i].Label, 100.0 * (Processes[i].Ticks - before.Processes[i].Ticks) / perCore, Processes[i].Threads);
             }
 
-            return new HostSample(100.0 * (Host.Steal - before.Host.Steal) / all, 100.0 * (Host.Idle - before.Host.Idle) / all, processes);
+            return new HostSample(Host.StealPercentSince(before.Host) ?? 0, 100.0 * (Host.Idle - before.Host.Idle) / all, processes);
         }
     }
 

@@ -9,7 +9,12 @@ namespace LoadTests.Engine;
 internal static class ProcStat
 {
     /// <summary>The host's CPU ticks, summed over cores: all states, idle (with I/O wait), and stolen by the hypervisor.</summary>
-    internal readonly record struct HostTicks(long Total, long Idle, long Steal);
+    internal readonly record struct HostTicks(long Total, long Idle, long Steal)
+    {
+        /// <summary>The share of the ticks since <paramref name="before"/> the hypervisor stole, in %; null when none passed.</summary>
+        public double? StealPercentSince(HostTicks before) =>
+            Total > before.Total ? 100.0 * (Steal - before.Steal) / (Total - before.Total) : null;
+    }
 
     public static HostTicks Host()
     {

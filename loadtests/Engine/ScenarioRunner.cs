@@ -409,7 +409,7 @@ internal static class ScenarioRunner
 
     /// <summary>Stolen ticks over all ticks between two reads of <c>/proc/stat</c>, in %; null when there is nothing to read.</summary>
     internal static double? StealPercent(ProcStat.HostTicks before, ProcStat.HostTicks after) =>
-        after.Total > before.Total && before.Total > 0 ? Math.Round(100.0 * (after.Steal - before.Steal) / (after.Total - before.Total), 1) : null;
+        before.Total > 0 && after.StealPercentSince(before) is { } percent ? Math.Round(percent, 1) : null;
 
     /// <summary>Samples CPU time (start and end) and resident memory (every second) of this and the monitored processes.</summary>
     private sealed class MonitorSampler : IDisposable
