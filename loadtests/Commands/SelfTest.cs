@@ -110,6 +110,16 @@ internal static class SelfTest
         Check(PairedRounds.Summary(bareP99, gatewayP99, "0.0") == "median of 3 paired rounds, b/g: 4.0/4.5, 40.0/4.2, 5.0/5.5" &&
               PairedRounds.Summary([4.0], [4.5], "0.0").Length == 0, "paired rounds: each pair as baseline/gateway, in order; nothing for one round");
 
+        // The interval of a median over pairs: order statistics chosen by the sign test's binomial, at least 95 % cover.
+        double[] twenty = [.. Enumerable.Range(1, 20).Select(i => (double)i)];
+        Check(PairedRounds.MedianInterval(twenty) == (6.0, 15.0) && PairedRounds.MedianInterval(twenty[..10]) == (2.0, 9.0)
+              && PairedRounds.MedianInterval([3.0, 1.0, 6.0, 2.0, 5.0, 4.0]) == (1.0, 6.0) && PairedRounds.MedianInterval(twenty[..5]) is null,
+            "paired rounds: the 95 % interval of the median is x(6)–x(15) of 20, x(2)–x(9) of 10, min–max of 6, none below 6");
+        Check(PairedRounds.IntervalText([100.0, 100, 100, 100, 100, 100], [90.0, 95, 96, 97, 98, 99], ratio: true, "0.00") == "; 95 % interval of the median 0.90–0.99×"
+              && PairedRounds.IntervalText([1.0, 1, 1, 1, 1, 1], [2.0, 3, 4, 5, 6, 8], ratio: false, "0.0", " µs") == "; 95 % interval of the median +1.0 to +7.0 µs"
+              && PairedRounds.IntervalText([1.0], [2.0], ratio: false, "0.0").Length == 0,
+            "paired rounds: the interval's text for a ratio and a difference; nothing below 6 pairs");
+
         // Flags take no value: `--bare --pid 5` must not read "--pid" as the value of --bare.
         var flags = CommandLine.Parse(["run", "--bare", "--pid", "5", "--calibrate"]);
         Check(flags.Has("bare") && flags.Get("pid") == "5" && flags.Has("calibrate"), "command line: --bare and --calibrate are flags, the option after them keeps its value");

@@ -16,12 +16,14 @@ internal static class Usage
 
               compare [--quick] [--duration 20s] [--warmup 5s] [--rounds 2] [--copies 32] [--open 50,70,90]
                       [--memory-tokens 1000000] [--memory-denylist N] [--peer-rounds 3] [--peer-denylist 10000] [--peer-pool 1500000] [--dpop-pool 600000]
-                      [--only a,b] [--skip a,b] [--gateway-dll PATH] [--calibrate] [--threshold EXPR]... [--reports DIR]
+                      [--only a,b] [--skip a,b] [--gateway-dll PATH] [--calibrate] [--steal-limit 10] [--threshold EXPR]... [--reports DIR]
                   Starts a backend, redis-server, the gateway (Release) and bare YARP on loopback, alternates baseline and
                   gateway runs, prints ratios, writes reports to loadtests/reports/<timestamp>/. Checks: dpop-tokens, open,
                   unique-tokens, peers (HAProxy jwt_verify and YARP + JwtBearer + Redis beside them, when installed),
                   invalid-flood, revocation-storm, revocation-lag, memory (reused-tokens always runs). --calibrate: a second
                   bare YARP in the gateway's place (reused-tokens and open only), to see the machine's noise alone.
+                  Verdicts are medians over baseline/gateway pairs, with a 95 % interval from 6 pairs on; a pair in which the
+                  host took more than --steal-limit % of the CPU is left out.
               run --target URL (--key JWK [--issuer ISS] [--audience AUD] | --tokens FILE) [--scenario NAME]...
                   [--copies 32 | --rate R] [--ramp-up 10s] [--duration 30s] [--warmup 5s] [--path /api/items]
                   [--admin URL --api-key KEY] [--target2 URL] [--pid N] [--count N] [--bare] [--threshold EXPR]...
