@@ -183,7 +183,7 @@ internal sealed class CompareCommand
                 var gp99 = g.Select(r => r.Global.Ok.P99).ToList();
                 var delta = PairedRounds.MedianDifference(bp99, gp99);
                 var target = fraction == 0.5 ? "≤ bare p99 + 1 ms" : "info";
-                var rounds = PairedRounds.Summary(bp99, gp99, "0.00") is { Length: > 0 } pairs ? pairs + PairedRounds.IntervalText(bp99, gp99, ratio: false, "0.00", " ms") + "; " : "";
+                var rounds = PairedRounds.Summary(bp99, gp99, "0.00") is { Length: > 0 } pairs ? pairs + PairedRounds.DifferenceInterval(bp99, gp99, "0.00", " ms") + "; " : "";
                 _report.Comparison.Add(new ComparisonRow(
                     $"open model {fraction * 100:0}% of bare max ({rate:N0}/s): p99 ms{stolen} ({rounds}late starts b/g: {b.Sum(r => r.LateStarts):N0}/{g.Sum(r => r.LateStarts):N0}; fail b/g: {b.Sum(r => r.Global.Fail.Count):N0}/{g.Sum(r => r.Global.Fail.Count):N0})",
                     ReportTables.Ms(Median.Of(bp99)), ReportTables.Ms(Median.Of(gp99)), string.Create(CultureInfo.InvariantCulture, $"{delta:+0.00;-0.00} ms"), target,
@@ -492,7 +492,7 @@ internal sealed class CompareCommand
         var gs = gateway.Select(value).ToList();
         var ratio = PairedRounds.MedianRatio(bs, gs);
         var failures = gateway.Sum(r => r.Global.Fail.Count);
-        var rounds = PairedRounds.Summary(bs, gs, format) is { Length: > 0 } pairs ? $" ({pairs}{PairedRounds.IntervalText(bs, gs, ratio: true, "0.00")})" : "";
+        var rounds = PairedRounds.Summary(bs, gs, format) is { Length: > 0 } pairs ? $" ({pairs}{PairedRounds.RatioInterval(bs, gs)})" : "";
         _report.Comparison.Add(new ComparisonRow(
             (failures > 0 ? $"{check} ({failures:N0} gateway failures)" : check) + rounds,
             Median.Of(bs).ToString(format, CultureInfo.InvariantCulture), Median.Of(gs).ToString(format, CultureInfo.InvariantCulture),
@@ -511,7 +511,7 @@ internal sealed class CompareCommand
         var g = Median.Of(gs);
         var gen = Mean(gateway, r => r.Metrics.GetValueOrDefault("cpu generator (% of a core)"));
         var redis = Mean(gateway, r => r.Metrics.GetValueOrDefault("redis commands per iteration"));
-        var interval = withinMicros is null ? "" : PairedRounds.IntervalText(bs, gs, ratio: false, "0.0", " µs");
+        var interval = withinMicros is null ? "" : PairedRounds.DifferenceInterval(bs, gs, "0.0", " µs");
         var rounds = bs.Count > 1 ? $"median of {bs.Count} rounds, b/g: {PairedRounds.Describe(bs, gs, "0.0")}{interval}; " : "";
         var check = string.Create(CultureInfo.InvariantCulture, $"{scenario}: proxy CPU per request, µs{leftOut} ({rounds}generator {gen:0}% of a core; gateway Redis commands per request {redis:0.###})");
         if (withinMicros is { } within)

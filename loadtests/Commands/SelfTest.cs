@@ -115,10 +115,13 @@ internal static class SelfTest
         Check(PairedRounds.MedianInterval(twenty) == (6.0, 15.0) && PairedRounds.MedianInterval(twenty[..10]) == (2.0, 9.0)
               && PairedRounds.MedianInterval([3.0, 1.0, 6.0, 2.0, 5.0, 4.0]) == (1.0, 6.0) && PairedRounds.MedianInterval(twenty[..5]) is null,
             "paired rounds: the 95 % interval of the median is x(6)–x(15) of 20, x(2)–x(9) of 10, min–max of 6, none below 6");
-        Check(PairedRounds.IntervalText([100.0, 100, 100, 100, 100, 100], [90.0, 95, 96, 97, 98, 99], ratio: true, "0.00") == "; 95 % interval of the median 0.90–0.99×"
-              && PairedRounds.IntervalText([1.0, 1, 1, 1, 1, 1], [2.0, 3, 4, 5, 6, 8], ratio: false, "0.0", " µs") == "; 95 % interval of the median +1.0 to +7.0 µs"
-              && PairedRounds.IntervalText([1.0], [2.0], ratio: false, "0.0").Length == 0,
-            "paired rounds: the interval's text for a ratio and a difference; nothing below 6 pairs");
+        Check(PairedRounds.RatioInterval([100.0, 100, 100, 100, 100, 100], [90.0, 95, 96, 97, 98, 99]) == "; 95 % interval of the median 0.90–0.99×"
+              && PairedRounds.DifferenceInterval([1.0, 1, 1, 1, 1, 1], [0.8, 3, 4, 5, 6, 8], "0.0", " µs") == "; 95 % interval of the median -0.2 to +7.0 µs"
+              && PairedRounds.DifferenceInterval([1.0], [2.0], "0.0", " µs").Length == 0,
+            "paired rounds: the interval's text for a ratio and a signed difference; nothing below 6 pairs");
+        double[] many = [.. Enumerable.Range(1, 2000).Select(i => (double)i)];
+        Check(PairedRounds.MedianInterval(many) is var (lowMany, highMany) && lowMany is > 940 and < 970 && highMany is > 1030 and < 1060,
+            $"paired rounds: the interval of 2,000 pairs is the median ± 1.96 standard errors, with no power of 2 underflowing (got {PairedRounds.MedianInterval(many)})");
 
         // Flags take no value: `--bare --pid 5` must not read "--pid" as the value of --bare.
         var flags = CommandLine.Parse(["run", "--bare", "--pid", "5", "--calibrate"]);

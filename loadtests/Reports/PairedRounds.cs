@@ -11,11 +11,11 @@ internal static class PairedRounds
 {
     /// <summary>The median over pairs of gateway / baseline; pairs with a zero baseline are left out.</summary>
     public static double MedianRatio(IReadOnlyList<double> baseline, IReadOnlyList<double> gateway) =>
-        Median.Of(Pairs(baseline, gateway).Where(p => p.Baseline > 0).Select(p => p.Gateway / p.Baseline));
+        Median.Of(Ratios(baseline, gateway));
 
     /// <summary>The median over pairs of gateway − baseline.</summary>
     public static double MedianDifference(IReadOnlyList<double> baseline, IReadOnlyList<double> gateway) =>
-        Median.Of(Pairs(baseline, gateway).Select(p => p.Gateway - p.Baseline));
+        Median.Of(Differences(baseline, gateway));
 
     /// <summary>
     /// A distribution-free interval for the median over pairs: the order statistics x(k) and x(n+1−k), with k the largest
@@ -28,9 +28,16 @@ internal static class PairedRounds
         var n = values.Count;
         var k = 0;
         var below = 0.0;
-        for (var j = 0; j < n && 2 * (below + Binomial(n, j)) <= 0.05; j++)
+        var logChoose = 0.0; // log C(n, j), built up term by term (in logs, so that no power of 2 underflows)
+        for (var j = 0; j < n / 2; j++)
         {
-            below += Binomial(n, j);
+            logChoose += j == 0 ? 0 : Math.Log(n - j + 1) - Math.Log(j);
+            below += Math.Exp(logChoose - (n * Math.Log(2)));
+            if (2 * below > 0.05)
+            {
+                break;
+            }
+
             k = j + 1;
         }
 
@@ -43,25 +50,19 @@ internal static class PairedRounds
         return (sorted[k - 1], sorted[n - k]);
     }
 
-    /// <summary>
-    /// What a verdict row adds on how far its median can be trusted, e.g. <c>; 95 % interval of the median 0.88–0.97×</c>
-    /// for ratios or <c>; 95 % interval of the median +1.0 to +7.0 µs</c> for differences (<paramref name="unit"/> after
-    /// them); empty below 6 pairs.
-    /// </summary>
-    public static string IntervalText(IReadOnlyList<double> baseline, IReadOnlyList<double> gateway, bool ratio, string format, string unit = "")
-    {
-        var values = ratio
-            ? Pairs(baseline, gateway).Where(p => p.Baseline > 0).Select(p => p.Gateway / p.Baseline).ToList()
-            : Pairs(baseline, gateway).Select(p => p.Gateway - p.Baseline).ToList();
-        if (MedianInterval(values) is not var (low, high))
-        {
-            return "";
-        }
+    /// <summary>What a ratio's verdict row adds on how far its median can be trusted, e.g. <c>; 95 % interval of the median 0.88–0.97×</c>; empty below 6 pairs.</summary>
+    public static string RatioInterval(IReadOnlyList<double> baseline, IReadOnlyList<double> gateway) =>
+        MedianInterval(Ratios(baseline, gateway).ToList()) is var (low, high)
+            ? string.Create(CultureInfo.InvariantCulture, $"; 95 % interval of the median {low:0.00}–{high:0.00}×")
+            : "";
 
-        var signed = format + ";-" + format + ";" + format;
-        return ratio
-            ? string.Create(CultureInfo.InvariantCulture, $"; 95 % interval of the median {low.ToString(format, CultureInfo.InvariantCulture)}–{high.ToString(format, CultureInfo.InvariantCulture)}×")
-            : string.Create(CultureInfo.InvariantCulture, $"; 95 % interval of the median {low.ToString("+" + signed, CultureInfo.InvariantCulture)} to {high.ToString("+" + signed, CultureInfo.InvariantCulture)}{unit}");
+    /// <summary>The same for a difference, signed, e.g. <c>; 95 % interval of the median -0.2 to +5.9 µs</c>; empty below 6 pairs.</summary>
+    public static string DifferenceInterval(IReadOnlyList<double> baseline, IReadOnlyList<double> gateway, string format, string unit)
+    {
+        var signed = $"+{format};-{format};{format}";
+        return MedianInterval(Differences(baseline, gateway).ToList()) is var (low, high)
+            ? $"; 95 % interval of the median {low.ToString(signed, CultureInfo.InvariantCulture)} to {high.ToString(signed, CultureInfo.InvariantCulture)}{unit}"
+            : "";
     }
 
     /// <summary>Each pair as "baseline/gateway", in the order they ran, e.g. <c>9.74/7.89, 7.17/5.45</c>.</summary>
@@ -78,17 +79,11 @@ internal static class PairedRounds
             ? string.Create(CultureInfo.InvariantCulture, $"median of {baseline.Count} paired rounds, b/g: {Describe(baseline, gateway, format)}")
             : "";
 
-    // P(Bin(n, ½) = j), as a product of ratios so that no factorial overflows.
-    private static double Binomial(int n, int j)
-    {
-        var p = Math.Pow(0.5, n);
-        for (var i = 1; i <= j; i++)
-        {
-            p = p * (n - j + i) / i;
-        }
+    private static IEnumerable<double> Ratios(IReadOnlyList<double> baseline, IReadOnlyList<double> gateway) =>
+        Pairs(baseline, gateway).Where(p => p.Baseline > 0).Select(p => p.Gateway / p.Baseline);
 
-        return p;
-    }
+    private static IEnumerable<double> Differences(IReadOnlyList<double> baseline, IReadOnlyList<double> gateway) =>
+        Pairs(baseline, gateway).Select(p => p.Gateway - p.Baseline);
 
     private static IEnumerable<(double Baseline, double Gateway)> Pairs(IReadOnlyList<double> baseline, IReadOnlyList<double> gateway) =>
         baseline.Zip(gateway, (b, g) => (b, g));
