@@ -28,11 +28,13 @@ internal static class PairedRounds
         var n = values.Count;
         var k = 0;
         var below = 0.0;
-        var logChoose = 0.0; // log C(n, j), built up term by term (in logs, so that no power of 2 underflows)
+        // P(Bin(n, ½) = j) = C(n, j) / 2^n, in logs so that no power of 2 underflows; log C(n, j) is built up term by term.
+        var logAll = n * Math.Log(2);
+        var logChoose = 0.0;
         for (var j = 0; j < n / 2; j++)
         {
             logChoose += j == 0 ? 0 : Math.Log(n - j + 1) - Math.Log(j);
-            below += Math.Exp(logChoose - (n * Math.Log(2)));
+            below += Math.Exp(logChoose - logAll);
             if (2 * below > 0.05)
             {
                 break;
