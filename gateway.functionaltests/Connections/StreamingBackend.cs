@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.WebSockets;
+using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -12,7 +13,8 @@ namespace Gateway.FunctionalTests.Connections;
 
 /// <summary>
 /// A real Kestrel backend for long-lived connections: a WebSocket request gets an echo server (every message is sent
-/// back; a close is answered with a close); <c>Accept: text/event-stream</c> gets a server-sent-events stream (one
+/// back; a close is answered with a close), on a path ending in <c>/whoami</c> after one first message naming the
+/// identity headers the upgrade came with; <c>Accept: text/event-stream</c> gets a server-sent-events stream (one
 /// event every 100 ms until the client goes); a path ending in <c>/slow</c> a long response (one line, then nothing
 /// until the client goes); anything else a 200.
 /// </summary>
@@ -51,7 +53,14 @@ public sealed class StreamingBackend : IAsyncLifetime
     {
         if (context.WebSockets.IsWebSocketRequest)
         {
+            // Read before the upgrade's response: Kestrel's request headers are gone once the socket is open.
+            var whoami = context.Request.Path.Value?.EndsWith("/whoami", StringComparison.Ordinal) == true ? IdentitySeen(context.Request.Headers) : null;
             using var socket = await context.WebSockets.AcceptWebSocketAsync();
+            if (whoami is not null)
+            {
+                await socket.SendAsync(Encoding.UTF8.GetBytes(whoami), WebSocketMessageType.Text, endOfMessage: true, context.RequestAborted);
+            }
+
             await EchoAsync(socket, context.RequestAborted);
             return;
         }
@@ -95,6 +104,10 @@ public sealed class StreamingBackend : IAsyncLifetime
 
         await context.Response.WriteAsync("ok");
     }
+
+    // Every header whose name folds to X-Auth-* ('_' as '-', any case), in the order received: "name=value;...".
+    private static string IdentitySeen(IHeaderDictionary headers) =>
+        string.Join(';', headers.Where(h => h.Key.Replace('_', '-').StartsWith("X-Auth-", StringComparison.OrdinalIgnoreCase)).Select(h => $"{h.Key}={h.Value}"));
 
     private static async Task EchoAsync(WebSocket socket, CancellationToken cancel)
     {

@@ -76,6 +76,13 @@ public class StreamingRig : IAsyncLifetime
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         await socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, timeout.Token);
+        return await ReceiveTextAsync(socket);
+    }
+
+    /// <summary>The next text message (within 5 s).</summary>
+    public static async Task<string> ReceiveTextAsync(ClientWebSocket socket)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         var buffer = new byte[1024];
         var result = await socket.ReceiveAsync(buffer, timeout.Token);
         Assert.Equal(WebSocketMessageType.Text, result.MessageType);

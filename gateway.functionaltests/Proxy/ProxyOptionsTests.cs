@@ -6,8 +6,8 @@ using Gateway.Testing;
 namespace Gateway.FunctionalTests.Proxy;
 
 /// <summary>
-/// The standard gateway with Authorization not forwarded and custom identity header names, and a route whose own YARP
-/// transforms remove one identity header and pin another.
+/// The standard gateway with Authorization not forwarded and custom identity header names, a route whose own YARP
+/// transforms remove one identity header and pin another, and a route that forwards only the client headers it allows.
 /// </summary>
 public sealed class CustomHeadersGateway : StandardGateway
 {
@@ -20,7 +20,10 @@ public sealed class CustomHeadersGateway : StandardGateway
         .AddRoute("transformed", "/transformed/{**rest}")
         .Set("ReverseProxy:Routes:transformed:Transforms", new JsonArray(
             new JsonObject { ["RequestHeaderRemove"] = "X-Token-Id" },
-            new JsonObject { ["RequestHeader"] = "X-Issuer", ["Set"] = "pinned-by-route" }));
+            new JsonObject { ["RequestHeader"] = "X-Issuer", ["Set"] = "pinned-by-route" }))
+        .AddRoute("allowed", "/allowed/{**rest}")
+        .Set("ReverseProxy:Routes:allowed:Transforms", new JsonArray(
+            new JsonObject { ["RequestHeadersAllowed"] = "X-User;x_user;X-Token-Id;Accept" }));
 }
 
 public sealed class ProxyOptionsTests(CustomHeadersGateway fixture) : IClassFixture<CustomHeadersGateway>
@@ -59,6 +62,28 @@ public sealed class ProxyOptionsTests(CustomHeadersGateway fixture) : IClassFixt
         Assert.Equal("carol", seen.Header("X-User"));
         Assert.Null(seen.Header("X-Token-Id"));
         Assert.Equal("pinned-by-route", seen.Header("X-Issuer"));
+    }
+
+    [Fact]
+    public async Task Get_RouteAllowingIdentityHeaderNames_ForwardsTheTokensNotTheClients()
+    {
+        // The route copies the headers it allows from the client's request itself, after the gate's transform.
+        var token = TokenFactory.Mint(fixture.Es256, sub: "carol", sid: "s9", jti: "jti-3");
+
+        using var response = await fixture.Gateway.GetAsync("/allowed/x", token, new Dictionary<string, string>
+        {
+            ["X-User"] = "mallory",
+            ["x_user"] = "admin",
+            ["X-Token-Id"] = "forged",
+            ["Accept"] = "text/plain",
+        });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var seen = Assert.Single(fixture.Backend.RequestsTo("/allowed/x"));
+        Assert.Equal("carol", seen.Header("X-User"));
+        Assert.Null(seen.Header("x_user"));
+        Assert.Equal("jti-3", seen.Header("X-Token-Id"));
+        Assert.Equal("text/plain", seen.Header("Accept"));
     }
 
     [Fact]

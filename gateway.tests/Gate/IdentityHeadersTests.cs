@@ -1,3 +1,4 @@
+using System.Net.Http.Headers;
 using Gateway.Gate;
 using Gateway.Proxy;
 using Gateway.Testing.Attacks;
@@ -7,7 +8,10 @@ using Microsoft.Extensions.Options;
 
 namespace Gateway.Tests.Gate;
 
-/// <summary>Identity headers set from a verified token; the scope header costs no new string per forwarded request.</summary>
+/// <summary>
+/// Identity headers stripped from an outgoing request in every spelling that folds to them, and set from a verified
+/// token; the scope header costs no new string per forwarded request.
+/// </summary>
 public sealed class IdentityHeadersTests(VerifierFixture fixture) : IClassFixture<VerifierFixture>
 {
     private readonly IdentityHeaders _headers = new(Options.Create(new ProxyOptions
@@ -25,10 +29,10 @@ public sealed class IdentityHeadersTests(VerifierFixture fixture) : IClassFixtur
         var again = Set(a);
         var other = Set(b);
 
-        Assert.Equal("read write", first["X-Auth-Scopes"].ToString());
-        Assert.Same(first["X-Auth-Scopes"].ToString(), again["X-Auth-Scopes"].ToString());
-        Assert.Same(first["X-Auth-Scopes"].ToString(), other["X-Auth-Scopes"].ToString());
-        Assert.Equal(a.Issuer, first["X-Auth-Issuer"].ToString());
+        Assert.Equal("read write", Value(first, "X-Auth-Scopes"));
+        Assert.Same(Value(first, "X-Auth-Scopes"), Value(again, "X-Auth-Scopes"));
+        Assert.Same(Value(first, "X-Auth-Scopes"), Value(other, "X-Auth-Scopes"));
+        Assert.Equal(a.Issuer, Value(first, "X-Auth-Issuer"));
     }
 
     [Fact]
@@ -36,7 +40,7 @@ public sealed class IdentityHeadersTests(VerifierFixture fixture) : IClassFixtur
     {
         var token = await Verify(null);
 
-        Assert.False(Set(token).ContainsKey("X-Auth-Scopes"));
+        Assert.False(Set(token).Contains("X-Auth-Scopes"));
     }
 
     [Fact]
@@ -45,15 +49,63 @@ public sealed class IdentityHeadersTests(VerifierFixture fixture) : IClassFixtur
         // A token built by hand (as admin calls and tests do) carries its list without a joined copy.
         var token = (await Verify("read")) with { Scopes = ["b", "a", "c"] };
 
-        Assert.Equal("b a c", Set(token)["X-Auth-Scopes"].ToString());
+        Assert.Equal("b a c", Value(Set(token), "X-Auth-Scopes"));
     }
 
-    private HeaderDictionary Set(VerifiedToken token)
+    [Fact]
+    public void Strip_OutgoingRequest_RemovesEverySpellingThatFoldsToAnIdentityHeader_AndNothingElse()
     {
-        var headers = new HeaderDictionary();
-        _headers.Set(headers, token);
-        return headers;
+        using var request = new HttpRequestMessage(HttpMethod.Post, "http://backend/");
+        request.Headers.TryAddWithoutValidation("X-Auth-Scopes", "admin");
+        request.Headers.TryAddWithoutValidation("x_auth_scopes", "admin");
+        request.Headers.TryAddWithoutValidation("X_AUTH-ISSUER", "https://evil.example");
+        request.Headers.TryAddWithoutValidation("X-Auth-Scope", "near miss");
+        request.Headers.TryAddWithoutValidation("Accept", "text/plain");
+        request.Content = new StringContent("body");
+        request.Content.Headers.TryAddWithoutValidation("x-auth-issuer", "in the content headers");
+
+        _headers.Strip(request);
+
+        Assert.Equal(["Accept", "X-Auth-Scope"], request.Headers.NonValidated.Select(h => h.Key).Order(StringComparer.Ordinal));
+        Assert.Equal(["Content-Type"], request.Content.Headers.NonValidated.Select(h => h.Key));
     }
+
+    [Fact]
+    public void Strip_IncomingRequest_RemovesEverySpellingThatFoldsToAnIdentityHeader_AndNothingElse()
+    {
+        var headers = new HeaderDictionary
+        {
+            ["x_auth_scopes"] = "admin",
+            ["X-AUTH-ISSUER"] = "https://evil.example",
+            ["X-Auth-Issuers"] = "near miss",
+        };
+
+        _headers.Strip(headers);
+
+        Assert.Equal(["X-Auth-Issuers"], headers.Keys);
+    }
+
+    [Fact]
+    public async Task Set_AfterStrip_TheTokensValueIsTheOnlyOne()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "http://backend/");
+        request.Headers.TryAddWithoutValidation("X-Auth-Issuer", "https://evil.example");
+        var token = await Verify(null);
+
+        _headers.Strip(request);
+        _headers.Set(request.Headers, token);
+
+        Assert.Equal([token.Issuer], request.Headers.NonValidated["X-Auth-Issuer"]);
+    }
+
+    private HttpRequestHeaders Set(VerifiedToken token)
+    {
+        using var request = new HttpRequestMessage();
+        _headers.Set(request.Headers, token);
+        return request.Headers;
+    }
+
+    private static string Value(HttpRequestHeaders headers, string name) => Assert.Single(headers.NonValidated[name]);
 
     private async Task<VerifiedToken> Verify(string? scope)
     {

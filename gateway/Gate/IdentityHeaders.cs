@@ -1,3 +1,4 @@
+using System.Net.Http.Headers;
 using Gateway.Proxy;
 using Gateway.Tokens;
 using Microsoft.AspNetCore.Http;
@@ -6,10 +7,11 @@ using Microsoft.Extensions.Options;
 namespace Gateway.Gate;
 
 /// <summary>
-/// Strips client-sent identity headers (on every route) and sets them from a verified token. A header is stripped
-/// when its name matches a configured identity header in any letter case with <c>_</c> and <c>-</c> treated alike:
-/// backends that fold names to CGI style (WSGI, CGI, PHP, Rack) would otherwise read <c>X_Auth_Subject: admin</c> as
-/// the gateway's <c>X-Auth-Subject</c>.
+/// Strips client-sent identity headers (on every route) and sets them from a verified token, on the request YARP
+/// sends to the backend (<see cref="IdentityHeadersTransform"/>). A header is stripped when its name matches a
+/// configured identity header in any letter case with <c>_</c> and <c>-</c> treated alike: backends that fold names
+/// to CGI style (WSGI, CGI, PHP, Rack) would otherwise read <c>X_Auth_Subject: admin</c> as the gateway's
+/// <c>X-Auth-Subject</c>.
 /// </summary>
 internal sealed class IdentityHeaders
 {
@@ -33,6 +35,22 @@ internal sealed class IdentityHeaders
         _all = o.All.Select(h => NullIfEmpty(h.Name)).OfType<string>().ToArray();
     }
 
+    /// <summary>Removes every header that folds to an identity header from the outgoing request.</summary>
+    public void Strip(HttpRequestMessage request)
+    {
+        if (_all.Length == 0)
+        {
+            return;
+        }
+
+        StripFrom(request.Headers);
+        if (request.Content is { } content)
+        {
+            StripFrom(content.Headers);
+        }
+    }
+
+    /// <summary>Removes them from the incoming request: for a route whose transforms copy headers from it themselves.</summary>
     public void Strip(IHeaderDictionary headers)
     {
         if (_all.Length == 0)
@@ -44,14 +62,9 @@ internal sealed class IdentityHeaders
         List<string>? doomed = null;
         foreach (var pair in headers)
         {
-            var name = pair.Key;
-            foreach (var identity in _all)
+            if (IsIdentity(pair.Key))
             {
-                if (SameFolded(name, identity))
-                {
-                    (doomed ??= []).Add(name);
-                    break;
-                }
+                (doomed ??= []).Add(pair.Key);
             }
         }
 
@@ -64,37 +77,73 @@ internal sealed class IdentityHeaders
         }
     }
 
-    public void Set(IHeaderDictionary headers, VerifiedToken token)
+    /// <summary>Adds the identity headers of <paramref name="token"/> (after <see cref="Strip(HttpRequestMessage)"/>).</summary>
+    public void Set(HttpRequestHeaders headers, VerifiedToken token)
     {
+        // Every value is printable ASCII (ClaimIds, scope tokens, the validated issuer): no validation needed here.
         if (_subject is not null)
         {
-            headers[_subject] = token.Subject;
+            headers.TryAddWithoutValidation(_subject, token.Subject);
         }
 
         if (_session is not null && token.SessionId is not null)
         {
-            headers[_session] = token.SessionId;
+            headers.TryAddWithoutValidation(_session, token.SessionId);
         }
 
         if (_tokenId is not null && token.TokenId is not null)
         {
-            headers[_tokenId] = token.TokenId;
+            headers.TryAddWithoutValidation(_tokenId, token.TokenId);
         }
 
         if (_issuer is not null)
         {
-            headers[_issuer] = token.Issuer;
+            headers.TryAddWithoutValidation(_issuer, token.Issuer);
         }
 
         if (_client is not null && token.ClientId is not null)
         {
-            headers[_client] = token.ClientId;
+            headers.TryAddWithoutValidation(_client, token.ClientId);
         }
 
         if (_scopes is not null && token.Scopes.Length > 0)
         {
-            headers[_scopes] = token.JoinedScopes;
+            headers.TryAddWithoutValidation(_scopes, token.JoinedScopes);
         }
+    }
+
+    // NonValidated: a struct enumerator over the stored entries, with no parsing of values.
+    private void StripFrom(HttpHeaders headers)
+    {
+        List<string>? doomed = null;
+        foreach (var pair in headers.NonValidated)
+        {
+            if (IsIdentity(pair.Key))
+            {
+                (doomed ??= []).Add(pair.Key);
+            }
+        }
+
+        if (doomed is not null)
+        {
+            foreach (var name in doomed)
+            {
+                headers.Remove(name);
+            }
+        }
+    }
+
+    private bool IsIdentity(string name)
+    {
+        foreach (var identity in _all)
+        {
+            if (SameFolded(name, identity))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Equal when letter case is ignored and '_' counts as '-' (how CGI-style backends fold names).</summary>

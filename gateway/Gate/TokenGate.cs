@@ -113,7 +113,11 @@ internal sealed partial class TokenGate
         }
     }
 
-    private static async ValueTask<Refusal?> JudgeAsync(IRouteCheck[] checks, RuleContext context)
+    // Most routes have no checks at one stage or both: no state machine for an empty list.
+    private static ValueTask<Refusal?> JudgeAsync(IRouteCheck[] checks, RuleContext context) =>
+        checks.Length == 0 ? default : JudgeEachAsync(checks, context);
+
+    private static async ValueTask<Refusal?> JudgeEachAsync(IRouteCheck[] checks, RuleContext context)
     {
         foreach (var check in checks)
         {

@@ -13,8 +13,9 @@ using Yarp.ReverseProxy.Model;
 namespace Gateway.Gate;
 
 /// <summary>
-/// The gate in YARP's proxy pipeline, after route matching and before forwarding: strip identity headers, let
-/// <see cref="TokenGate"/> judge the request, then forward with verified identity headers or answer the refusal.
+/// The gate in YARP's proxy pipeline, after route matching and before forwarding: let <see cref="TokenGate"/> judge
+/// the request, then forward it with the verified token as a request feature (for <see cref="IdentityHeadersTransform"/>,
+/// which also strips client-sent identity headers on every route) or answer the refusal.
 /// Proxy-pipeline middleware rather than an authentication handler: the route's policy is at hand without a policy
 /// lookup and a live request builds no ClaimsPrincipal, which keeps the hot path short (see README, "Why middleware").
 /// WebSockets, event streams and requests on guarded routes are registered with <see cref="GuardedConnections"/> for as
@@ -25,19 +26,17 @@ internal sealed partial class TokenGateMiddleware
     private readonly RequestDelegate _next;
     private readonly RoutePolicyCache _policies;
     private readonly TokenGate _gate;
-    private readonly IdentityHeaders _identity;
     private readonly GatewayMetrics _metrics;
     private readonly GuardedConnections _connections;
     private readonly bool _forwardAuthorization;
     private readonly ILogger<TokenGateMiddleware> _logger;
 
-    public TokenGateMiddleware(RequestDelegate next, RoutePolicyCache policies, TokenGate gate, IdentityHeaders identity, GatewayMetrics metrics,
+    public TokenGateMiddleware(RequestDelegate next, RoutePolicyCache policies, TokenGate gate, GatewayMetrics metrics,
         GuardedConnections connections, IOptions<ProxyOptions> options, ILogger<TokenGateMiddleware> logger)
     {
         _next = next;
         _policies = policies;
         _gate = gate;
-        _identity = identity;
         _metrics = metrics;
         _connections = connections;
         _forwardAuthorization = options.Value.ForwardAuthorization;
@@ -48,7 +47,6 @@ internal sealed partial class TokenGateMiddleware
     {
         var start = Stopwatch.GetTimestamp();
         var policy = _policies.Get(context.Features.Get<IReverseProxyFeature>()!.Route.Config);
-        _identity.Strip(context.Request.Headers);
         if (policy.Anonymous)
         {
             return ForwardAsync(context, policy, start);
@@ -72,11 +70,12 @@ internal sealed partial class TokenGateMiddleware
             return RefuseAndEndAsync(context, policy, refusal, start);
         }
 
-        var headers = context.Request.Headers;
-        _identity.Set(headers, verdict.Token!);
+        // IdentityHeadersTransform sets the identity headers from it on the outgoing request. The token itself is the
+        // feature: nothing is allocated, and Kestrel clears the feature with the request.
+        context.Features.Set(verdict.Token!);
         if (!_forwardAuthorization)
         {
-            headers.Remove(HeaderNames.Authorization);
+            context.Request.Headers.Remove(HeaderNames.Authorization);
         }
 
         // Only WebSockets, event streams and requests on guarded routes are registered; ordinary requests pass by.

@@ -27,7 +27,8 @@ public static class ProxyServiceCollectionExtensions
         services.AddSingleton<IdentityHeaders>();
         services.AddReverseProxy()
             .LoadFromConfig(configuration.GetSection("ReverseProxy"))
-            .AddConfigFilter<RoutePolicyConfigFilter>();
+            .AddConfigFilter<RoutePolicyConfigFilter>()
+            .AddTransforms<IdentityHeadersTransformProvider>();
         return services;
     }
 

@@ -34,21 +34,48 @@ internal sealed partial class SessionGuard
     /// <param name="needsLiveStore">A rule of the route counts in the store: never judged on last-known state.</param>
     /// <param name="cancellationToken">The request's.</param>
     /// <exception cref="SessionStoreUnavailableException">State could not be established.</exception>
-    public async ValueTask<SessionState> ReadAsync(VerifiedToken token, string routeId, FailureMode? failureMode, bool needsLiveStore, CancellationToken cancellationToken)
+    public ValueTask<SessionState> ReadAsync(VerifiedToken token, string routeId, FailureMode? failureMode, bool needsLiveStore, CancellationToken cancellationToken)
     {
+        // A warm user's state comes back completed: answered here without a state machine of this method's own.
         var client = token.SessionId is null ? token.ClientId : null;
+        ValueTask<SessionState> reading;
         try
         {
-            return await _store.ReadAsync(token.User, token.SessionId, token.TokenId, client, cancellationToken);
+            reading = _store.ReadAsync(token.User, token.SessionId, token.TokenId, client, cancellationToken);
         }
-        catch (SessionStoreUnavailableException) when (
-            (failureMode ?? _defaultFailureMode) == FailureMode.Open && !needsLiveStore &&
-            _store.TryGetLastKnown(token.User, token.SessionId, token.TokenId, client, out var state))
+        catch (SessionStoreUnavailableException) when (TryServeLastKnown(token, client, routeId, failureMode, needsLiveStore, out var state))
         {
-            _metrics.StaleServed();
-            Log.StaleServed(_logger, routeId);
+            return new(state);
+        }
+
+        return reading.IsCompletedSuccessfully ? reading : ReadLaterAsync(reading, token, client, routeId, failureMode, needsLiveStore);
+    }
+
+    private async ValueTask<SessionState> ReadLaterAsync(ValueTask<SessionState> reading, VerifiedToken token, string? client, string routeId,
+        FailureMode? failureMode, bool needsLiveStore)
+    {
+        try
+        {
+            return await reading;
+        }
+        catch (SessionStoreUnavailableException) when (TryServeLastKnown(token, client, routeId, failureMode, needsLiveStore, out var state))
+        {
             return state;
         }
+    }
+
+    private bool TryServeLastKnown(VerifiedToken token, string? client, string routeId, FailureMode? failureMode, bool needsLiveStore, out SessionState state)
+    {
+        state = default;
+        if ((failureMode ?? _defaultFailureMode) != FailureMode.Open || needsLiveStore ||
+            !_store.TryGetLastKnown(token.User, token.SessionId, token.TokenId, client, out state))
+        {
+            return false;
+        }
+
+        _metrics.StaleServed();
+        Log.StaleServed(_logger, routeId);
+        return true;
     }
 
     private static partial class Log
