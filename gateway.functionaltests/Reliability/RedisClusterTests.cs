@@ -12,7 +12,9 @@ namespace Gateway.FunctionalTests.Reliability;
 /// A real 3-master Redis Cluster: every key of one user hashes to one slot (so a check is one round trip, and the
 /// multi-key MGET and Lua scripts are legal), and gateways configured with the cluster's endpoints enforce and
 /// propagate revocations.
+/// Its propagation test asserts the same wall-clock bound as <see cref="MultiInstanceTests"/>, so it runs alone too.
 /// </summary>
+[Collection(TimingSensitiveCollection.Name)]
 public sealed class RedisClusterTests(RedisCluster cluster, ReliabilityRig rig, ITestOutputHelper output)
     : IClassFixture<RedisCluster>, IClassFixture<ReliabilityRig>
 {
