@@ -12,28 +12,20 @@ namespace Gateway.Gate;
 internal sealed class IdentityHeadersTransform : RequestTransform
 {
     private readonly IdentityHeaders _identity;
-    private readonly bool _stripIncoming;
 
-    /// <param name="identity">The configured identity headers.</param>
-    /// <param name="stripIncoming">
-    /// The route turns YARP's header copy off and copies what it wants from the incoming request itself
-    /// (<c>RequestHeadersCopy: false</c>, <c>RequestHeadersAllowed</c>): strip there, before its transforms run.
-    /// </param>
-    public IdentityHeadersTransform(IdentityHeaders identity, bool stripIncoming)
-    {
-        _identity = identity;
-        _stripIncoming = stripIncoming;
-    }
+    public IdentityHeadersTransform(IdentityHeaders identity) => _identity = identity;
 
     public override ValueTask ApplyAsync(RequestTransformContext context)
     {
-        if (_stripIncoming)
+        // A route that turned YARP's header copy off (RequestHeadersCopy: false, RequestHeadersAllowed) copies what it
+        // wants from the incoming request in a later transform: strip there, before that copy runs.
+        if (context.HeadersCopied)
         {
-            _identity.Strip(context.HttpContext.Request.Headers);
+            _identity.Strip(context.ProxyRequest);
         }
         else
         {
-            _identity.Strip(context.ProxyRequest);
+            _identity.Strip(context.HttpContext.Request.Headers);
         }
 
         if (context.HttpContext.Features.Get<VerifiedToken>() is { } token)

@@ -5,9 +5,10 @@ namespace Gateway.Gate;
 /// <summary>Puts <see cref="IdentityHeadersTransform"/> first on every route, after the route's own transforms were read.</summary>
 internal sealed class IdentityHeadersTransformProvider : ITransformProvider
 {
-    private readonly IdentityHeaders _identity;
+    // Stateless: one instance serves every route.
+    private readonly IdentityHeadersTransform _transform;
 
-    public IdentityHeadersTransformProvider(IdentityHeaders identity) => _identity = identity;
+    public IdentityHeadersTransformProvider(IdentityHeaders identity) => _transform = new IdentityHeadersTransform(identity);
 
     public void ValidateRoute(TransformRouteValidationContext context)
     {
@@ -18,5 +19,5 @@ internal sealed class IdentityHeadersTransformProvider : ITransformProvider
     }
 
     public void Apply(TransformBuilderContext context) =>
-        context.RequestTransforms.Insert(0, new IdentityHeadersTransform(_identity, stripIncoming: context.CopyRequestHeaders == false));
+        context.RequestTransforms.Insert(0, _transform);
 }
