@@ -1,4 +1,5 @@
 using Gateway.Gate;
+using Gateway.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Proxy;
@@ -41,12 +42,12 @@ internal sealed class ProxyOptionsValidator : IValidateOptions<ProxyOptions>
 
     private static bool Usable(string name)
     {
-        if (name.Any(c => c <= ' ' || c >= 127 || c == ':') || Reserved.Any(r => string.Equals(r, name, StringComparison.OrdinalIgnoreCase)))
+        if (!HeaderNameRule.IsHeaderName(name) || Reserved.Any(r => string.Equals(r, name, StringComparison.OrdinalIgnoreCase)))
         {
             return false;
         }
 
-        // HttpClient's own rule: a token, and a header a request carries (a Content-* header belongs to a body).
+        // HttpClient's own rule for a header a request carries: a Content-* header belongs to a body.
         using var probe = new HttpRequestMessage();
         return probe.Headers.TryAddWithoutValidation(name, "v");
     }

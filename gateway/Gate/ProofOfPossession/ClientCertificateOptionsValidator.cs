@@ -1,4 +1,4 @@
-using System.Buffers;
+using Gateway.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Gateway.Gate.ProofOfPossession;
@@ -9,9 +9,6 @@ namespace Gateway.Gate.ProofOfPossession;
 /// </summary>
 internal sealed class ClientCertificateOptionsValidator : IValidateOptions<ClientCertificateOptions>
 {
-    private static readonly SearchValues<char> TokenChars =
-        SearchValues.Create("!#$%&'*+-.^_`|~0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
-
     private static readonly string[] Reserved = ["Authorization", "DPoP", "Host", "Cookie", "Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto"];
 
     private readonly IOptions<ForwardedHeadersTrustOptions> _trust;
@@ -27,7 +24,7 @@ internal sealed class ClientCertificateOptionsValidator : IValidateOptions<Clien
         const string key = ClientCertificateOptions.SectionName + ":ForwardedHeader";
         if (options.ForwardedHeader is { } header)
         {
-            if (header.Length == 0 || header.AsSpan().IndexOfAnyExcept(TokenChars) >= 0)
+            if (!HeaderNameRule.IsHeaderName(header))
             {
                 errors.Add($"{key}: '{header}' is not a header name");
             }
