@@ -10,7 +10,10 @@ namespace Gateway.FunctionalTests.Reliability;
 /// <summary>
 /// The pub/sub connection is cut (<c>CLIENT KILL TYPE pubsub</c>) while the data connection stays up: events sent
 /// meanwhile are lost, so the local cache must be distrusted at once, and trusted again only after resubscribing.
+/// Its first requests must pass under the rig's 250 ms Redis timeout on a fresh instance, so it runs alone
+/// (<see cref="TimingSensitiveCollection"/>): once, in the full suite, its first request got 503 after 849 ms.
 /// </summary>
+[Collection(TimingSensitiveCollection.Name)]
 public sealed class SubscriptionDropTests(ReliabilityRig rig, ITestOutputHelper output) : IClassFixture<ReliabilityRig>
 {
     [Fact]
