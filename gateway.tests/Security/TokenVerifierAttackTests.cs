@@ -1,3 +1,5 @@
+using System.Buffers.Text;
+using System.Text;
 using Gateway.Testing.Attacks;
 using Gateway.Gate.Refusals;
 using Gateway.Tokens;
@@ -48,5 +50,27 @@ public sealed class TokenVerifierAttackTests(VerifierFixture fixture) : IClassFi
         var result = await fixture.Verifier.VerifyAsync(new string('e', 1 << 20), CancellationToken.None);
 
         Assert.Equal(Reasons.TooLarge.Code, result.Reason);
+    }
+
+    [Fact]
+    public async Task VerifyAsync_CopyOfAVerifiedTokenWithAnotherPayload_Refused()
+    {
+        // Cache confusion: a verified token is remembered, and a forgery that keeps its length and its signature (so the
+        // recent-token slot it maps to) but changes one payload character must still have its signature checked.
+        var claims = Jose.Claims();
+        claims["sub"] = "alice";
+        var valid = Jose.Sign(Jose.Header(), claims, Jose.Legit);
+        Assert.True((await fixture.Verifier.VerifyAsync(valid, CancellationToken.None)).IsValid);
+        Assert.True((await fixture.Verifier.VerifyAsync(valid, CancellationToken.None)).IsValid);
+
+        var parts = valid.Split('.');
+        var forged = string.Join('.', parts[0], Jose.B64(Encoding.UTF8.GetString(Base64Url.DecodeFromChars(parts[1])).Replace("\"alice\"", "\"alicf\"", StringComparison.Ordinal)), parts[2]);
+        Assert.Equal(valid.Length, forged.Length);
+        Assert.NotEqual(valid, forged);
+
+        var result = await fixture.Verifier.VerifyAsync(forged, CancellationToken.None);
+
+        Assert.False(result.IsValid);
+        Assert.Equal(Reasons.InvalidSignature.Code, result.Reason);
     }
 }

@@ -5,13 +5,14 @@ using Microsoft.Extensions.Options;
 namespace Gateway.Tokens;
 
 /// <summary>
-/// The gate's token check: a token verified before is answered from the verified-token cache (no signature check)
-/// as long as the key that verified it is still in its issuer's set, a token refused for its own bytes from the
+/// The gate's token check: a token verified before is answered from the recent tokens (no digest) or the verified-token
+/// cache (no signature check) as long as the key that verified it is still in its issuer's set, a token refused for its own bytes from the
 /// refused-token cache, and anything else by <see cref="JwtVerifier"/>.
 /// </summary>
 internal sealed class TokenVerifier
 {
     private readonly JwtVerifier _jwt;
+    private readonly RecentTokens _recent;
     private readonly VerifiedTokenCache _cache;
     private readonly RefusedTokenCache _refused;
     private readonly TokenOptions _options;
@@ -24,6 +25,7 @@ internal sealed class TokenVerifier
         _options = options.Value;
         _skewSeconds = (long)_options.ClockSkew.TotalSeconds;
         _metrics = metrics;
+        _recent = new RecentTokens(_options.VerifiedTokenCacheSize, time);
         _cache = new VerifiedTokenCache(_options.VerifiedTokenCacheSize, time);
         _refused = new RefusedTokenCache(Math.Min(_options.VerifiedTokenCacheSize, 10_000), time);
     }
@@ -46,10 +48,17 @@ internal sealed class TokenVerifier
             return new(TokenResult.Fail(Reasons.Malformed));
         }
 
+        if (_recent.TryGet(token, _skewSeconds, out var recent) && KeyStillPublished(recent))
+        {
+            _metrics.TokenCacheHit();
+            return new(TokenResult.Ok(recent));
+        }
+
         var digest = VerifiedTokenCache.Digest(token.Span);
         if (_cache.TryGet(digest, _skewSeconds, out var cached) && KeyStillPublished(cached!))
         {
             _metrics.TokenCacheHit();
+            _recent.Remember(token, cached!);
             return new(TokenResult.Ok(cached!));
         }
 
@@ -92,6 +101,7 @@ internal sealed class TokenVerifier
         if (result.Token is { } verified)
         {
             _cache.Add(digest, verified);
+            _recent.Remember(token, verified);
         }
         else
         {
