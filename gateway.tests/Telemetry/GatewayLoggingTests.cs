@@ -26,6 +26,22 @@ public sealed class GatewayLoggingTests
         Assert.True(factory.CreateLogger(GatewayLogging.HostingDiagnosticsCategory).IsEnabled(LogLevel.Information));
     }
 
+    [Fact]
+    public void Configure_ScopesAreNotCaptured_SoAConnectionsScopeSetsNoAsyncLocal()
+    {
+        // Kestrel begins a log scope per connection; captured, it is an AsyncLocal every await of every request on that
+        // connection carries (a non-default execution context). No formatter prints scopes, so none is captured.
+        using var provider = Build([]);
+        var logger = provider.GetRequiredService<ILoggerFactory>().CreateLogger("Microsoft.AspNetCore.Server.Kestrel");
+        Assert.True(logger.IsEnabled(LogLevel.Critical));
+
+        var before = ExecutionContext.Capture();
+        using (logger.BeginScope("connection 0HN"))
+        {
+            Assert.Same(before, ExecutionContext.Capture());
+        }
+    }
+
     private static ServiceProvider Build(Dictionary<string, string?> settings)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();

@@ -46,7 +46,15 @@ internal static class GatewayLogging
         // scopes, which stay off here), and HttpClient then starts a child and writes traceparent upstream: measured, a
         // visible share of a reused token's cost. Off by default; a configured level for the category still wins
         // (inserted first, so an equally specific rule from configuration comes later and is chosen).
-        services.Configure<LoggerFilterOptions>(filters => filters.Rules.Insert(0, new LoggerFilterRule(null, HostingDiagnosticsCategory, LogLevel.None, null)));
+        services.Configure<LoggerFilterOptions>(filters =>
+        {
+            filters.Rules.Insert(0, new LoggerFilterRule(null, HostingDiagnosticsCategory, LogLevel.None, null));
+
+            // Kestrel begins a log scope per connection. Captured, it is an AsyncLocal that every await of every request
+            // on that connection carries (a non-default execution context: the thread pool takes its slower path for
+            // each continuation). No formatter here prints scopes, so none is captured.
+            filters.CaptureScopes = false;
+        });
         services.Configure<SimpleConsoleFormatterOptions>(formatter =>
         {
             formatter.IncludeScopes = false;
