@@ -21,7 +21,7 @@ internal sealed class RecentTokens
     /// <summary>The longest header string a slot keeps (characters).</summary>
     public const int MaxHeaderLength = 4096;
 
-    // The slot is chosen by this many trailing characters: the signature, which differs between any two tokens.
+    // The slot is chosen by this many trailing characters: the signature, which differs from token to token.
     private const int TailLength = 16;
 
     private readonly Entry?[] _slots;
