@@ -74,4 +74,10 @@ public sealed record VerifiedToken(
 
     /// <summary>Whose session state judges it.</summary>
     public UserKey User => new(Issuer, Subject);
+
+    /// <summary>
+    /// Not expired at <paramref name="now"/> (Unix seconds), allowing <paramref name="graceSeconds"/> past <c>exp</c>: the
+    /// one rule for a verification kept and used again (the token caches, with the clock skew) and for an open connection.
+    /// </summary>
+    public bool IsLiveAt(long now, long graceSeconds) => now < ExpiresAt + graceSeconds;
 }

@@ -51,7 +51,7 @@ internal sealed class VerifiedTokenCache
     {
         if (Capacity > 0 && _entries.TryGetValue(digest, out token, promote: true))
         {
-            if (_time.GetUtcNow().ToUnixTimeSeconds() < token.ExpiresAt + skewSeconds)
+            if (token.IsLiveAt(_time.GetUtcNow().ToUnixTimeSeconds(), skewSeconds))
             {
                 return true;
             }

@@ -114,7 +114,7 @@ internal sealed class GuardedConnection : IDisposable
         }
 
         var connections = Policy.Connections;
-        return connections.CloseOnExpiry && now.ToUnixTimeSeconds() >= Token.ExpiresAt + (long)connections.ExpiryGrace.TotalSeconds
+        return connections.CloseOnExpiry && !Token.IsLiveAt(now.ToUnixTimeSeconds(), (long)connections.ExpiryGrace.TotalSeconds)
             ? Reasons.Expired
             : null;
     }
