@@ -20,7 +20,9 @@ public sealed class RedisHangTests(ReliabilityRig rig, ITestOutputHelper output)
         var warm = rig.Token(ReliabilityRig.NewUser(), sid: "s1");
         var revokedSub = ReliabilityRig.NewUser();
         var revoked = rig.Token(revokedSub, sid: "s2");
+        var limited = rig.Token(ReliabilityRig.NewUser(), sid: "s3", jti: "j-limited");
         ReliabilityRig.AssertAllowed(await ReliabilityRig.GetAsync(gateway, "/api/warm", warm));
+        ReliabilityRig.AssertAllowed(await ReliabilityRig.GetAsync(gateway, "/limited/warm", limited));
         await ReliabilityRig.AdminOkAsync(gateway, "/admin/revoke/session", new { sub = revokedSub, sid = "s2" });
         Assert.Equal("session_revoked", (await ReliabilityRig.GetAsync(gateway, "/api/warm", revoked)).Reason);
 
@@ -52,6 +54,14 @@ public sealed class RedisHangTests(ReliabilityRig rig, ITestOutputHelper output)
         var revokedDuring = await ReliabilityRig.GetAsync(gateway, "/api/hang", revoked);
         output.WriteLine($"CLIENT PAUSE: warm live user {warmDuring}, warm revoked user {revokedDuring}");
         Assert.NotEqual(HttpStatusCode.OK, revokedDuring.Status);
+
+        // A warm user's state is cached, but a MaxUses route counts in the store: its rule meets the hang, and that is a
+        // 503 within the timeout too, not an error.
+        var limitedDuring = await ReliabilityRig.GetAsync(gateway, "/limited/hang", limited);
+        output.WriteLine($"CLIENT PAUSE: warm user on a MaxUses route {limitedDuring}");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, limitedDuring.Status);
+        Assert.Equal("session_store_unavailable", limitedDuring.Reason);
+        Assert.True(limitedDuring.Elapsed < ReliabilityRig.RedisTimeout + ReliabilityRig.Margin, $"a MaxUses request during the hang took {limitedDuring}");
 
         await ReliabilityRig.WaitUntilAsync(
             async () => (await ReliabilityRig.GetAsync(gateway, "/api/after", rig.Token(ReliabilityRig.NewUser(), sid: "cold"))).Allowed,

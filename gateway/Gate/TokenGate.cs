@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Gateway.Gate.Refusals;
 using Gateway.Gate.Rules;
 using Gateway.Sessions;
@@ -38,74 +39,142 @@ internal sealed partial class TokenGate
         _logger = logger;
     }
 
-    public async ValueTask<GateVerdict> CheckAsync(HttpContext context, RoutePolicy policy)
+    /// <summary>
+    /// Judges one request. Each step runs synchronously while the one before it has completed (a warm token of a warm
+    /// user, on a route without rules that await); only a step that really waits continues in an async method, which
+    /// then calls the same next step. The order of the checks is written once, here.
+    /// </summary>
+    public ValueTask<GateVerdict> CheckAsync(HttpContext context, RoutePolicy policy)
     {
         var token = AuthorizationHeader.Read(context.Request.Headers, out var scheme, out var present);
         if (token is null)
         {
-            return GateVerdict.Refuse(present ? Reasons.Malformed : Reasons.Missing);
+            return new(GateVerdict.Refuse(present ? Reasons.Malformed : Reasons.Missing));
         }
 
-        var result = await _verifier.VerifyAsync(token.Value, context.RequestAborted);
+        // Kestrel's RequestAborted takes a lock on each read: read once for the verifier and the session read.
+        var cancel = context.RequestAborted;
+        var verifying = _verifier.VerifyAsync(token.Value, cancel);
+        return verifying.IsCompletedSuccessfully
+            ? Verified(context, policy, token.Value, scheme, verifying.Result, cancel)
+            : VerifiedLaterAsync(context, policy, token.Value, scheme, verifying, cancel);
+    }
+
+    private async ValueTask<GateVerdict> VerifiedLaterAsync(HttpContext context, RoutePolicy policy, ReadOnlyMemory<char> credential,
+        AuthorizationScheme scheme, ValueTask<TokenResult> verifying, CancellationToken cancel) =>
+        await Verified(context, policy, credential, scheme, await verifying, cancel);
+
+    private ValueTask<GateVerdict> Verified(HttpContext context, RoutePolicy policy, ReadOnlyMemory<char> credential, AuthorizationScheme scheme,
+        TokenResult result, CancellationToken cancel)
+    {
         if (result.Token is not { } verified)
         {
-            return GateVerdict.Refuse(result.Refusal!);
+            return new(GateVerdict.Refuse(result.Refusal!));
         }
 
         // Revocation rules are held in memory on every instance: no store round trip, and they hold while the store is down.
         var now = _time.GetUtcNow().ToUnixTimeSeconds();
         if (_rules.Match(verified, now) is not null)
         {
-            return GateVerdict.Refuse(Reasons.RevokedByRule);
+            return new(GateVerdict.Refuse(Reasons.RevokedByRule));
         }
 
         var rule = new RuleContext(context, policy.RouteId, verified, default, _guard.Store, now)
         {
             Scheme = scheme,
-            Credential = token.Value,
+            Credential = credential,
         };
-        if (await JudgeAsync(policy.TokenChecks, rule) is { } tokenRefusal)
-        {
-            return GateVerdict.Refuse(tokenRefusal);
-        }
-
-        using var activity = GatewayActivitySource.Instance.StartActivity("gateway.session.check");
-        var verdict = await CheckSessionAsync(rule, policy);
-        activity?.SetTag("gateway.outcome", verdict.Refusal is null ? Allowed : verdict.Refusal.Reason.Outcome);
-        if (verdict.Refusal is not null)
-        {
-            activity?.SetTag("gateway.reason", verdict.Refusal.Reason.Code);
-        }
-
-        return verdict;
+        return policy.TokenChecks.Length == 0 ? CheckSession(rule, policy, cancel) : TokenChecksAsync(rule, policy, cancel);
     }
 
-    private async ValueTask<GateVerdict> CheckSessionAsync(RuleContext rule, RoutePolicy policy)
+    private async ValueTask<GateVerdict> TokenChecksAsync(RuleContext rule, RoutePolicy policy, CancellationToken cancel) =>
+        await JudgeEachAsync(policy.TokenChecks, rule) is { } refusal
+            ? GateVerdict.Refuse(refusal)
+            : await CheckSession(rule, policy, cancel);
+
+    // The session check is a span of its own when someone listens (StartActivity is null otherwise).
+    private ValueTask<GateVerdict> CheckSession(RuleContext rule, RoutePolicy policy, CancellationToken cancel) =>
+        GatewayActivitySource.Instance.StartActivity("gateway.session.check") is { } activity
+            ? CheckSessionTracedAsync(activity, rule, policy, cancel)
+            : ReadSession(rule, policy, cancel);
+
+    private async ValueTask<GateVerdict> CheckSessionTracedAsync(Activity activity, RuleContext rule, RoutePolicy policy, CancellationToken cancel)
+    {
+        using (activity)
+        {
+            var verdict = await ReadSession(rule, policy, cancel);
+            activity.SetTag("gateway.outcome", verdict.Refusal is null ? Allowed : verdict.Refusal.Reason.Outcome);
+            if (verdict.Refusal is not null)
+            {
+                activity.SetTag("gateway.reason", verdict.Refusal.Reason.Code);
+            }
+
+            return verdict;
+        }
+    }
+
+    private ValueTask<GateVerdict> ReadSession(RuleContext rule, RoutePolicy policy, CancellationToken cancel)
+    {
+        ValueTask<SessionState> reading;
+        try
+        {
+            reading = _guard.ReadAsync(rule.Token, policy.RouteId, policy.FailureMode, policy.NeedsLiveStore, cancel);
+        }
+        catch (SessionStoreUnavailableException)
+        {
+            return new(GateVerdict.Refuse(Reasons.StoreUnavailable));
+        }
+
+        return reading.IsCompletedSuccessfully ? JudgeSession(rule, policy, reading.Result) : ReadSessionLaterAsync(rule, policy, reading);
+    }
+
+    private async ValueTask<GateVerdict> ReadSessionLaterAsync(RuleContext rule, RoutePolicy policy, ValueTask<SessionState> reading)
+    {
+        SessionState state;
+        try
+        {
+            state = await reading;
+        }
+        catch (SessionStoreUnavailableException)
+        {
+            return GateVerdict.Refuse(Reasons.StoreUnavailable);
+        }
+
+        return await JudgeSession(rule, policy, state);
+    }
+
+    private ValueTask<GateVerdict> JudgeSession(RuleContext rule, RoutePolicy policy, SessionState state)
+    {
+        var token = rule.Token;
+        if (DecisionRules.Judge(token, state) is { } reason)
+        {
+            return new(GateVerdict.Refuse(reason));
+        }
+
+        return policy.SessionChecks.Length == 0 && !SpikeGuarded(token)
+            ? new(Passed(rule))
+            : SessionChecksAsync(rule with { State = state }, policy);
+    }
+
+    // Route session rules and the rate-spike guard may call the store: its outage is a 503 here too.
+    private async ValueTask<GateVerdict> SessionChecksAsync(RuleContext rule, RoutePolicy policy)
     {
         var token = rule.Token;
         try
         {
-            var state = await _guard.ReadAsync(token, policy.RouteId, policy.FailureMode, policy.NeedsLiveStore, rule.Cancel);
-            if (DecisionRules.Judge(token, state) is { } reason)
-            {
-                return GateVerdict.Refuse(reason);
-            }
-
-            if (await JudgeAsync(policy.SessionChecks, rule with { State = state }) is { } sessionRefusal)
+            if (await JudgeEachAsync(policy.SessionChecks, rule) is { } sessionRefusal)
             {
                 return GateVerdict.Refuse(sessionRefusal);
             }
 
-            if (_spikes.Enabled && token.TokenId is not null && _spikes.Exceeded(token.User, token.TokenId, token.ExpiresAt))
+            if (SpikeGuarded(token) && _spikes.Exceeded(token.User, token.TokenId!, token.ExpiresAt))
             {
-                await _guard.Store.RevokeTokenAsync(token.User, token.TokenId, token.ExpiresAt, Reasons.RateSpike.Code, rule.Cancel);
+                await _guard.Store.RevokeTokenAsync(token.User, token.TokenId!, token.ExpiresAt, Reasons.RateSpike.Code, rule.Cancel);
                 Log.RateSpikeRevoked(_logger, Reasons.RateSpike.Code);
                 return GateVerdict.Refuse(Reasons.TokenRevoked);
             }
 
-            // The inventory notes the session (a write at most once per resolution period, never awaited here).
-            _inventory.Saw(token, rule.Http, rule.Now);
-            return GateVerdict.Pass(token);
+            return Passed(rule);
         }
         catch (SessionStoreUnavailableException)
         {
@@ -113,9 +182,14 @@ internal sealed partial class TokenGate
         }
     }
 
-    // Most routes have no checks at one stage or both: no state machine for an empty list.
-    private static ValueTask<Refusal?> JudgeAsync(IRouteCheck[] checks, RuleContext context) =>
-        checks.Length == 0 ? default : JudgeEachAsync(checks, context);
+    private bool SpikeGuarded(VerifiedToken token) => _spikes.Enabled && token.TokenId is not null;
+
+    private GateVerdict Passed(RuleContext rule)
+    {
+        // The inventory notes the session (a write at most once per resolution period, never awaited here).
+        _inventory.Saw(rule.Token, rule.Http, rule.Now);
+        return GateVerdict.Pass(rule.Token);
+    }
 
     private static async ValueTask<Refusal?> JudgeEachAsync(IRouteCheck[] checks, RuleContext context)
     {
