@@ -84,11 +84,18 @@ internal sealed partial class TokenGate
             Scheme = scheme,
             Credential = credential,
         };
-        return policy.TokenChecks.Length == 0 ? CheckSession(rule, policy, cancel) : TokenChecksAsync(rule, policy, cancel);
+        // Every protected route has at least the proof-of-possession check, which answers a plain bearer token at once.
+        var judging = JudgeChecks(policy.TokenChecks, rule);
+        if (!judging.IsCompletedSuccessfully)
+        {
+            return TokenChecksLaterAsync(judging, rule, policy, cancel);
+        }
+
+        return judging.Result is { } refusal ? new(GateVerdict.Refuse(refusal)) : CheckSession(rule, policy, cancel);
     }
 
-    private async ValueTask<GateVerdict> TokenChecksAsync(RuleContext rule, RoutePolicy policy, CancellationToken cancel) =>
-        await JudgeEachAsync(policy.TokenChecks, rule) is { } refusal
+    private async ValueTask<GateVerdict> TokenChecksLaterAsync(ValueTask<Refusal?> judging, RuleContext rule, RoutePolicy policy, CancellationToken cancel) =>
+        await judging is { } refusal
             ? GateVerdict.Refuse(refusal)
             : await CheckSession(rule, policy, cancel);
 
@@ -162,7 +169,7 @@ internal sealed partial class TokenGate
         var token = rule.Token;
         try
         {
-            if (await JudgeEachAsync(policy.SessionChecks, rule) is { } sessionRefusal)
+            if (await JudgeChecks(policy.SessionChecks, rule) is { } sessionRefusal)
             {
                 return GateVerdict.Refuse(sessionRefusal);
             }
@@ -191,13 +198,41 @@ internal sealed partial class TokenGate
         return GateVerdict.Pass(rule.Token);
     }
 
-    private static async ValueTask<Refusal?> JudgeEachAsync(IRouteCheck[] checks, RuleContext context)
+    /// <summary>
+    /// A stage's checks in order, the first refusal wins. Synchronous while each check answers at once; from the first
+    /// that waits on, in an async method.
+    /// </summary>
+    private static ValueTask<Refusal?> JudgeChecks(IRouteCheck[] checks, RuleContext context)
     {
-        foreach (var check in checks)
+        for (var i = 0; i < checks.Length; i++)
         {
-            if (await check.JudgeAsync(context) is { } refusal)
+            var judging = checks[i].JudgeAsync(context);
+            if (!judging.IsCompletedSuccessfully)
             {
-                return refusal;
+                return JudgeRestAsync(judging, checks, i + 1, context);
+            }
+
+            if (judging.Result is { } refusal)
+            {
+                return new(refusal);
+            }
+        }
+
+        return default;
+    }
+
+    private static async ValueTask<Refusal?> JudgeRestAsync(ValueTask<Refusal?> judging, IRouteCheck[] checks, int next, RuleContext context)
+    {
+        if (await judging is { } refusal)
+        {
+            return refusal;
+        }
+
+        for (var i = next; i < checks.Length; i++)
+        {
+            if (await checks[i].JudgeAsync(context) is { } later)
+            {
+                return later;
             }
         }
 
