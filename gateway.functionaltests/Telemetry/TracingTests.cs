@@ -34,6 +34,41 @@ public sealed class TracingTests(ObservedGateway fixture)
     }
 
     [Fact]
+    public async Task Trace_AllowedRequest_ForwardingIsNotParentedToTheEndedSessionCheck()
+    {
+        var (response, traceId) = await fixture.GetInNewTraceAsync(fixture.RoutePrefix + "/parent", fixture.Token(sub: "trace-parent", sid: "s1"));
+        using var disposeResponse = response;
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var spans = await fixture.SpansOfAsync(traceId, SessionCheck);
+        var session = Assert.Single(spans, s => s.OperationName == SessionCheck);
+        var gateway = Assert.Single(spans, s => s.SpanId == session.ParentSpanId);
+        Assert.Equal(ActivityKind.Server, gateway.Kind);
+
+        // The session check ends before the request is forwarded: the upstream call is the request's child, not the
+        // check's (the trace also holds the test's own call and the backend's server span).
+        var forwarding = await WaitForSpanAsync(traceId, s => s.Kind == ActivityKind.Client && s.ParentSpanId == gateway.SpanId);
+        Assert.NotNull(forwarding);
+        Assert.DoesNotContain(fixture.Spans.Snapshot(), s => s.TraceId == traceId && s.ParentSpanId == session.SpanId);
+    }
+
+    private async Task<Activity?> WaitForSpanAsync(ActivityTraceId traceId, Func<Activity, bool> match)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (fixture.Spans.Snapshot().FirstOrDefault(s => s.TraceId == traceId && match(s)) is { } span)
+            {
+                return span;
+            }
+
+            await Task.Delay(20);
+        }
+
+        return null;
+    }
+
+    [Fact]
     public async Task Trace_ExpiredToken_VerifySpanCarriesReason()
     {
         var expired = TokenFactory.Mint(fixture.Es256, sub: "trace-expired", iat: TimeSpan.FromHours(-2), nbf: TimeSpan.FromHours(-2), exp: TimeSpan.FromHours(-1));

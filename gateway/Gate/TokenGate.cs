@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Gateway.Gate.Refusals;
 using Gateway.Gate.Rules;
 using Gateway.Sessions;
@@ -99,25 +98,26 @@ internal sealed partial class TokenGate
             ? GateVerdict.Refuse(refusal)
             : await CheckSession(rule, policy, cancel);
 
-    // The session check is a span of its own when someone listens (StartActivity is null otherwise).
+    // The session check is a span of its own when someone listens. The span starts inside the async method: an
+    // activity started here would stay Activity.Current for the rest of the request (an async method's changes to the
+    // execution context end with it, so its Stop would not restore the parent here), and the forwarding would become
+    // the ended check's child.
     private ValueTask<GateVerdict> CheckSession(RuleContext rule, RoutePolicy policy, CancellationToken cancel) =>
-        GatewayActivitySource.Instance.StartActivity("gateway.session.check") is { } activity
-            ? CheckSessionTracedAsync(activity, rule, policy, cancel)
+        GatewayActivitySource.Instance.HasListeners()
+            ? CheckSessionTracedAsync(rule, policy, cancel)
             : ReadSession(rule, policy, cancel);
 
-    private async ValueTask<GateVerdict> CheckSessionTracedAsync(Activity activity, RuleContext rule, RoutePolicy policy, CancellationToken cancel)
+    private async ValueTask<GateVerdict> CheckSessionTracedAsync(RuleContext rule, RoutePolicy policy, CancellationToken cancel)
     {
-        using (activity)
+        using var activity = GatewayActivitySource.Instance.StartActivity("gateway.session.check");
+        var verdict = await ReadSession(rule, policy, cancel);
+        activity?.SetTag("gateway.outcome", verdict.Refusal is null ? Allowed : verdict.Refusal.Reason.Outcome);
+        if (verdict.Refusal is not null)
         {
-            var verdict = await ReadSession(rule, policy, cancel);
-            activity.SetTag("gateway.outcome", verdict.Refusal is null ? Allowed : verdict.Refusal.Reason.Outcome);
-            if (verdict.Refusal is not null)
-            {
-                activity.SetTag("gateway.reason", verdict.Refusal.Reason.Code);
-            }
-
-            return verdict;
+            activity?.SetTag("gateway.reason", verdict.Refusal.Reason.Code);
         }
+
+        return verdict;
     }
 
     private ValueTask<GateVerdict> ReadSession(RuleContext rule, RoutePolicy policy, CancellationToken cancel)
