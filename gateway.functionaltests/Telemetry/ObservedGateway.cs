@@ -63,13 +63,17 @@ public sealed class ObservedGateway : StandardGateway
     }
 
     /// <summary>Waits until the spans of <paramref name="traceId"/> include one named <paramref name="name"/>.</summary>
-    public async Task<IReadOnlyList<Activity>> SpansOfAsync(ActivityTraceId traceId, string name)
+    public Task<IReadOnlyList<Activity>> SpansOfAsync(ActivityTraceId traceId, string name) =>
+        SpansOfAsync(traceId, s => s.OperationName == name);
+
+    /// <summary>Waits (10 s at most) until the spans of <paramref name="traceId"/> include one that matches <paramref name="until"/>.</summary>
+    public async Task<IReadOnlyList<Activity>> SpansOfAsync(ActivityTraceId traceId, Func<Activity, bool> until)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         while (true)
         {
             var spans = Spans.Snapshot().Where(s => s.TraceId == traceId).ToList();
-            if (spans.Any(s => s.OperationName == name) || timeout.IsCancellationRequested)
+            if (spans.Any(until) || timeout.IsCancellationRequested)
             {
                 return spans;
             }
