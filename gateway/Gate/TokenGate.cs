@@ -11,9 +11,9 @@ using Microsoft.Extensions.Logging;
 namespace Gateway.Gate;
 
 /// <summary>
-/// The check of one request on a protected route, in order: read the token, verify it, the route's token rules,
-/// the revocation rules (in memory), the session state and DESIGN.md's decision rules (one store read at most, none for a warm user), the route's
-/// session rules, the rate-spike guard; a passing request's session is noted in the inventory.
+/// The check of one request on a protected route, in order: read the token, verify it, the revocation rules (in
+/// memory), the route's token rules, the session state and DESIGN.md's decision rules (one store read at most, none for
+/// a warm user), the route's session rules, the rate-spike guard; a passing request's session is noted in the inventory.
 /// </summary>
 internal sealed partial class TokenGate
 {
