@@ -3,11 +3,14 @@ using Gateway.Gate.Connections;
 using Gateway.Gate.Rules;
 using Gateway.Hosting;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy.Health;
+using Yarp.ReverseProxy.Model;
 
 namespace Gateway.Proxy;
 
@@ -39,6 +42,12 @@ public static class ProxyServiceCollectionExtensions
             pipeline.UseMiddleware<TokenGateMiddleware>();
             pipeline.UseSessionAffinity();
             pipeline.UseLoadBalancing();
-            pipeline.UsePassiveHealthChecks();
+            // YARP's passive health check awaits every forwarding to look at its outcome (a state-machine box and one
+            // more continuation per request), also for a cluster that has it off: only clusters that turn it on go
+            // through it. The cluster is the request's snapshot, so a reload that turns it on or off applies at once.
+            pipeline.UseWhen(HasPassiveHealthChecks, branch => branch.UseMiddleware<PassiveHealthCheckMiddleware>());
         });
+
+    private static bool HasPassiveHealthChecks(HttpContext context) =>
+        context.GetReverseProxyFeature().Cluster.Config.HealthCheck?.Passive?.Enabled == true;
 }
