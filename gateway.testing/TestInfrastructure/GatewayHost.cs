@@ -168,14 +168,7 @@ public sealed class GatewayHost : IAsyncDisposable
                     string.Join(", ", CurrentRoutes().Select(r => r.RouteId)));
             }
         }
-
-        // Routing's endpoint list changes first; its matcher is rebuilt from it in the change callback that follows
-        // (milliseconds), and until then requests still match the old routes. No public API tells when the rebuild is
-        // done, so give it a moment (a reload test once got 404 for a route it had just seen added).
-        await Task.Delay(MatcherRebuildAllowance);
     }
-
-    private static readonly TimeSpan MatcherRebuildAllowance = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Rewrites the configuration and waits until YARP serves routes that satisfy <paramref name="loaded"/>.</summary>
     public async Task ReloadAsync(GatewayConfig config, Func<IReadOnlyList<RouteConfig>, bool> loaded, TimeSpan? timeout = null)
