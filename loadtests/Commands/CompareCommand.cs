@@ -124,10 +124,13 @@ internal sealed class CompareCommand
         if (Runs(ScenarioCatalog.ReusedTokens) || Runs(ScenarioCatalog.DpopTokens) || Runs("open") || Runs(ScenarioCatalog.UniqueTokens) ||
             Runs(ScenarioCatalog.RevocationLag))
         {
-            (reusedBase, reusedGate) = await AlternateAsync(baseline, gateway, t => ScenarioCatalog.Reused(t, LoadFor(t), reusedAuth, closed), cancellationToken);
+            // Bytes allocated per request too: unlike RPS and CPU time they do not drift with the host's speed.
+            var measured = closed with { MeasureAllocations = true };
+            (reusedBase, reusedGate) = await AlternateAsync(baseline, gateway, t => ScenarioCatalog.Reused(t, LoadFor(t), reusedAuth, measured), cancellationToken);
             var (quietBase, quietGate, stolen) = Quiet(reusedBase, reusedGate);
             AddRatio($"reused-tokens, closed {_copies} copies: RPS{stolen}", quietBase, quietGate, r => r.Global.Ok.Rps, 0.95, "N0");
             AddCpuRow("reused-tokens", quietBase, quietGate, withinMicros: 5, leftOut: stolen);
+            AddAllocationRow("reused-tokens", reusedBase, reusedGate);
         }
 
         // The median round, like the verdicts: one unusually fast round would set the open model's rate near saturation.
@@ -524,6 +527,26 @@ internal sealed class CompareCommand
         }
 
         _report.Comparison.Add(new ComparisonRow(check, b.ToString("0", CultureInfo.InvariantCulture), g.ToString("0", CultureInfo.InvariantCulture),
+            b > 0 ? (g / b).ToString("0.00", CultureInfo.InvariantCulture) + "×" : "", "info", "info"));
+    }
+
+    /// <summary>The proxies' bytes allocated per request, for information (no target); absent when they were not measured.</summary>
+    private void AddAllocationRow(string scenario, List<ScenarioResult> baseline, List<ScenarioResult> gateway)
+    {
+        static List<double> Bytes(List<ScenarioResult> results) =>
+            results.Select(r => r.Metrics.TryGetValue(ScenarioRunner.AllocationsKey(r.Target), out var bytes) ? bytes : double.NaN).ToList();
+        var bs = Bytes(baseline);
+        var gs = Bytes(gateway);
+        if (bs.Count == 0 || bs.Any(double.IsNaN) || gs.Any(double.IsNaN))
+        {
+            return;
+        }
+
+        var b = Median.Of(bs);
+        var g = Median.Of(gs);
+        var check = string.Create(CultureInfo.InvariantCulture,
+            $"{scenario}: bytes allocated per request (median of {bs.Count} rounds, b/g: {PairedRounds.Describe(bs, gs, "0")}; the runtime's allocation ticks over EventPipe)");
+        _report.Comparison.Add(new ComparisonRow(check, b.ToString("N0", CultureInfo.InvariantCulture), g.ToString("N0", CultureInfo.InvariantCulture),
             b > 0 ? (g / b).ToString("0.00", CultureInfo.InvariantCulture) + "×" : "", "info", "info"));
     }
 

@@ -32,6 +32,12 @@ internal sealed class Scenario
     /// <summary>Processes whose CPU time and resident memory are sampled while the scenario runs.</summary>
     public IReadOnlyList<MonitoredProcess> Monitor { get; init; } = [];
 
+    /// <summary>
+    /// The monitored processes also report bytes allocated per iteration (<see cref="AllocationMeter"/>). Off by default:
+    /// the session's event thread runs inside the process, which an open-model latency check should not carry.
+    /// </summary>
+    public bool MeasureAllocations { get; init; }
+
     /// <summary>Outside counters read when the measured phase starts and ends (e.g. Redis commands processed).</summary>
     public IReadOnlyList<ExternalCounter> ExternalCounters { get; init; } = [];
 

@@ -52,7 +52,7 @@ internal static class ScenarioRunner
         var total = scenario.Simulations.Aggregate(TimeSpan.Zero, (sum, s) => sum + s.During);
         using var progressCts = CancellationTokenSource.CreateLinkedTokenSource(token);
         var progress = ProgressAsync(execution, settings, total, progressCts.Token);
-        using var sampler = new MonitorSampler(scenario.Monitor);
+        await using var sampler = new MonitorSampler(scenario.Monitor, scenario.MeasureAllocations);
 
         long measureStart = 0;
         long measureEnd = 0;
@@ -404,6 +404,9 @@ internal static class ScenarioRunner
         }
     }
 
+    /// <summary>The metric with the bytes a monitored process allocated per iteration (<see cref="Scenario.MeasureAllocations"/>).</summary>
+    public static string AllocationsKey(string label) => $"alloc {label} (bytes per iteration)";
+
     /// <summary>The share of the host's CPU time the hypervisor gave to other machines during a measured phase.</summary>
     public const string HostStealMetric = "host steal (% of the CPU)";
 
@@ -411,10 +414,16 @@ internal static class ScenarioRunner
     internal static double? StealPercent(ProcStat.HostTicks before, ProcStat.HostTicks after) =>
         before.Total > 0 && after.StealPercentSince(before) is { } percent ? Math.Round(percent, 1) : null;
 
-    /// <summary>Samples CPU time (start and end) and resident memory (every second) of this and the monitored processes.</summary>
-    private sealed class MonitorSampler : IDisposable
+    /// <summary>
+    /// Samples CPU time (start and end) and resident memory (every second) of this and the monitored processes, and,
+    /// when asked, what the monitored processes allocate in between.
+    /// </summary>
+    private sealed class MonitorSampler : IAsyncDisposable
     {
         private readonly IReadOnlyList<MonitoredProcess> _processes;
+        private readonly bool _measureAllocations;
+        private readonly Dictionary<string, AllocationMeter> _meters = new(StringComparer.Ordinal);
+        private readonly List<string> _meterFailures = [];
         private readonly Dictionary<string, List<(double, double)>> _series = new(StringComparer.Ordinal);
         private readonly Dictionary<string, TimeSpan?> _cpuStart = new(StringComparer.Ordinal);
         private readonly CancellationTokenSource _cts = new();
@@ -423,9 +432,10 @@ internal static class ScenarioRunner
         private long _start;
         private Task _loop = Task.CompletedTask;
 
-        public MonitorSampler(IReadOnlyList<MonitoredProcess> processes)
+        public MonitorSampler(IReadOnlyList<MonitoredProcess> processes, bool measureAllocations)
         {
             _processes = processes;
+            _measureAllocations = measureAllocations;
         }
 
         public void Start()
@@ -437,6 +447,17 @@ internal static class ScenarioRunner
             {
                 _cpuStart[p.Label] = ProcessSampler.CpuTime(p.Pid);
                 _series[p.Label] = [];
+                if (_measureAllocations)
+                {
+                    if (AllocationMeter.TryStart(p.Pid, out var failure) is { } meter)
+                    {
+                        _meters[p.Label] = meter;
+                    }
+                    else
+                    {
+                        _meterFailures.Add($"allocations of {p.Label} not measured: {failure}");
+                    }
+                }
             }
 
             if (_processes.Count > 0)
@@ -451,6 +472,7 @@ internal static class ScenarioRunner
             await _loop;
             var seconds = Math.Max(0.001, duration.TotalSeconds);
             var own = Process.GetCurrentProcess().TotalProcessorTime - _ownCpuStart;
+            result.Notes.AddRange(_meterFailures);
             result.Metrics["cpu generator (% of a core)"] = Math.Round(100 * own.TotalSeconds / seconds, 1);
             if (StealPercent(_hostStart, ProcStat.Host()) is { } steal)
             {
@@ -465,6 +487,15 @@ internal static class ScenarioRunner
                     if (result.Global.Requests > 0)
                     {
                         result.Metrics[$"cpu {p.Label} (µs per iteration)"] = Math.Round((after - before).TotalMilliseconds * 1000 / result.Global.Requests, 1);
+                    }
+                }
+
+                if (_meters.TryGetValue(p.Label, out var meter))
+                {
+                    var tally = await meter.StopAsync();
+                    if (result.Global.Requests > 0)
+                    {
+                        result.Metrics[AllocationsKey(p.Label)] = Math.Round((double)tally.Bytes / result.Global.Requests);
                     }
                 }
 
@@ -490,7 +521,15 @@ internal static class ScenarioRunner
 
         }
 
-        public void Dispose() => _cts.Dispose();
+        public async ValueTask DisposeAsync()
+        {
+            foreach (var meter in _meters.Values)
+            {
+                await meter.DisposeAsync();
+            }
+
+            _cts.Dispose();
+        }
 
         private async Task SampleLoopAsync(CancellationToken token)
         {

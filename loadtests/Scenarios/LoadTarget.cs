@@ -15,7 +15,11 @@ internal sealed record LoadTarget(string Name, Uri Url, bool ChecksTokens, int? 
 }
 
 /// <summary>Settings shared by the scenarios of a run.</summary>
-internal sealed record ScenarioSettings(IReadOnlyList<LoadSimulation> Simulations, TimeSpan WarmUp, string Path = "/api/items");
+internal sealed record ScenarioSettings(IReadOnlyList<LoadSimulation> Simulations, TimeSpan WarmUp, string Path = "/api/items")
+{
+    /// <summary>See <see cref="Engine.Scenario.MeasureAllocations"/>.</summary>
+    public bool MeasureAllocations { get; init; }
+}
 
 /// <summary>
 /// Pre-minted <c>Authorization</c> values handed out once each; when the pool runs dry it wraps around and counts

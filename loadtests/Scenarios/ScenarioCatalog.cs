@@ -34,6 +34,7 @@ internal static class ScenarioCatalog
             WarmUp = settings.WarmUp,
             Simulations = settings.Simulations,
             Monitor = target.Monitor,
+            MeasureAllocations = settings.MeasureAllocations,
             ExternalCounters = target.Counters,
         };
     }
