@@ -58,13 +58,22 @@ internal sealed class AllocationMeter : IAsyncDisposable
         }
     }
 
-    /// <summary>Ends the session and gives what was allocated since the start.</summary>
+    /// <summary>Ends the session and gives what was allocated since the start (up to the process's exit, if it exited).</summary>
     public async Task<AllocationTally> StopAsync()
     {
         if (!_stopped)
         {
             _stopped = true;
-            await _session.StopAsync(CancellationToken.None);
+            try
+            {
+                await _session.StopAsync(CancellationToken.None);
+            }
+            catch (Exception e) when (e is ServerNotAvailableException or IOException or TimeoutException)
+            {
+                // The process is gone (or stopped answering): the stream ends, and what was counted stands.
+                _session.Dispose();
+            }
+
             await _processing;
         }
 
