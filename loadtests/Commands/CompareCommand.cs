@@ -163,9 +163,9 @@ internal sealed class CompareCommand
             _report.Comparison.Add(new ComparisonRow(
                 $"dpop-tokens (reused DPoP-bound tokens, a fresh proof each request), closed {_copies} copies: RPS ({dpopFailures:N0} gateway failures)",
                 bareRps.ToString("N0", CultureInfo.InvariantCulture), dpopRps.ToString("N0", CultureInfo.InvariantCulture),
-                bareRps > 0 ? (dpopRps / bareRps).ToString("0.00", CultureInfo.InvariantCulture) + "×" : "", "info", dpopFailures == 0 ? "info" : "MISS"));
+                Times(dpopRps, bareRps), "info", dpopFailures == 0 ? "info" : "MISS"));
             _report.Comparison.Add(new ComparisonRow($"dpop-tokens vs reused bearer tokens, gateway RPS", gatewayRps.ToString("N0", CultureInfo.InvariantCulture),
-                dpopRps.ToString("N0", CultureInfo.InvariantCulture), gatewayRps > 0 ? (dpopRps / gatewayRps).ToString("0.00", CultureInfo.InvariantCulture) + "×" : "", "info", "info"));
+                dpopRps.ToString("N0", CultureInfo.InvariantCulture), Times(dpopRps, gatewayRps), "info", "info"));
             AddCpuRow(ScenarioCatalog.DpopTokens, b, g);
         }
 
@@ -527,7 +527,7 @@ internal sealed class CompareCommand
         }
 
         _report.Comparison.Add(new ComparisonRow(check, b.ToString("0", CultureInfo.InvariantCulture), g.ToString("0", CultureInfo.InvariantCulture),
-            b > 0 ? (g / b).ToString("0.00", CultureInfo.InvariantCulture) + "×" : "", "info", "info"));
+            Times(g, b), "info", "info"));
     }
 
     /// <summary>The proxies' bytes allocated per request, for information (no target); absent when they were not measured.</summary>
@@ -547,10 +547,13 @@ internal sealed class CompareCommand
         var check = string.Create(CultureInfo.InvariantCulture,
             $"{scenario}: bytes allocated per request (median of {bs.Count} rounds, b/g: {PairedRounds.Describe(bs, gs, "0")}; the runtime's allocation ticks over EventPipe)");
         _report.Comparison.Add(new ComparisonRow(check, b.ToString("N0", CultureInfo.InvariantCulture), g.ToString("N0", CultureInfo.InvariantCulture),
-            b > 0 ? (g / b).ToString("0.00", CultureInfo.InvariantCulture) + "×" : "", "info", "info"));
+            Times(g, b), "info", "info"));
     }
 
     private static string CpuKey(ScenarioResult result, string unit) => $"cpu {result.Target} ({unit})";
+
+    /// <summary>An informational ratio, e.g. "0.92×"; empty when there is nothing to divide by.</summary>
+    private static string Times(double value, double of) => of > 0 ? (value / of).ToString("0.00", CultureInfo.InvariantCulture) + "×" : "";
 
     private static double Mean(List<ScenarioResult> results, Func<ScenarioResult, double> value) => results.Count == 0 ? 0 : results.Average(value);
 
