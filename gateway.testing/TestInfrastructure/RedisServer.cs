@@ -13,6 +13,9 @@ public sealed class RedisServerOptions
 
     /// <summary>More <c>redis-server</c> arguments, e.g. <c>["--maxmemory", "10mb"]</c>.</summary>
     public IReadOnlyList<string> ExtraArguments { get; set; } = [];
+
+    /// <summary>Where a first start gets its port from (tests of this class); default <see cref="FreePort.Next"/>.</summary>
+    internal Func<int> PickPort { get; set; } = FreePort.Next;
 }
 
 /// <summary>
@@ -29,6 +32,9 @@ public sealed class RedisServer : IAsyncLifetime, IAsyncDisposable
         : this(new RedisServerOptions())
     {
     }
+
+    // First-start attempts on fresh ports before giving up.
+    private const int PortAttempts = 5;
 
     private RedisServer(RedisServerOptions options)
     {
@@ -56,8 +62,21 @@ public sealed class RedisServer : IAsyncLifetime, IAsyncDisposable
     public async Task InitializeAsync()
     {
         System.IO.Directory.CreateDirectory(Directory);
-        Port = FreePort.Next();
-        await LaunchAsync();
+        // FreePort frees its port before redis-server binds it, and any process may take it in between (an outgoing
+        // connection takes its local port from the same range), so a first start tries fresh ports. A restart keeps its port.
+        for (var attempt = 1; ; attempt++)
+        {
+            Port = _options.PickPort();
+            if (await TryLaunchAsync() is not { } refusal)
+            {
+                return;
+            }
+
+            if (attempt == PortAttempts)
+            {
+                throw new InvalidOperationException($"redis-server found each of {PortAttempts} free ports taken; the last time: {refusal}");
+            }
+        }
     }
 
     /// <summary>Kills the process at once (SIGKILL), as a crash would.</summary>
@@ -86,7 +105,10 @@ public sealed class RedisServer : IAsyncLifetime, IAsyncDisposable
     public async Task RestartAsync()
     {
         Kill();
-        await LaunchAsync();
+        if (await TryLaunchAsync() is { } refusal)
+        {
+            throw new InvalidOperationException($"redis-server could not bind its port {Port} again: {refusal}");
+        }
     }
 
     public async Task FlushAsync() => await ExecuteAsync("FLUSHALL");
@@ -134,7 +156,8 @@ public sealed class RedisServer : IAsyncLifetime, IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    private async Task LaunchAsync()
+    /// <summary>Starts the process on <see cref="Port"/> and waits for PING; gives its output when the port was taken.</summary>
+    private async Task<string?> TryLaunchAsync()
     {
         var start = new ProcessStartInfo("redis-server")
         {
@@ -177,14 +200,23 @@ public sealed class RedisServer : IAsyncLifetime, IAsyncDisposable
         {
             if (process.HasExited)
             {
-                throw new InvalidOperationException($"redis-server exited with code {process.ExitCode}: {output}");
+                // Without a timeout it also waits for the redirected streams to end: the output is complete.
+                process.WaitForExit();
+                var text = output.ToString();
+                if (text.Contains("Address already in use", StringComparison.Ordinal))
+                {
+                    Kill();
+                    return text;
+                }
+
+                throw new InvalidOperationException($"redis-server exited with code {process.ExitCode}: {text}");
             }
 
             try
             {
                 if (await ExecuteAsync("PING") == "+PONG")
                 {
-                    return;
+                    return null;
                 }
             }
             catch (Exception ex) when (ex is SocketException or IOException or OperationCanceledException)
